@@ -1,0 +1,209 @@
+// Entry point of an evaluation worker that can build (see build-command.ts): `tsnix build` (and
+// `tsnix instantiate` when it runs with a build host). Builds are asked of the main thread over
+// @tsnix/glue's bridge; this thread blocks until they are done.
+import { readFileSync, lstatSync, symlinkSync, unlinkSync, renameSync } from "node:fs";
+import { resolve } from "node:path";
+import { parentPort, workerData } from "node:worker_threads";
+import { isFormattable, loadEval, loadGlue, type AutoArg } from "./contracts.js";
+import { buildSettings, parseBuildArgs, type BridgeWorkerTask, type BuildOptions } from "./build-command.js";
+import type { BridgeGlue, EvalSessionLike, LocalStoreLike } from "./bridge-types.js";
+import { boolSetting, type Settings } from "./nixconf.js";
+import { runInstantiate } from "./instantiate.js";
+import { processOutput, type Output } from "./output.js";
+import { buildSearchPath } from "./searchpath.js";
+
+/** The evaluator surface used here (the real @tsnix/eval Evaluator has it). */
+interface BuildEvaluator {
+  evalFile(path: string): unknown;
+  evalString(text: string, opts?: { baseDir?: string; origin?: "string" | "stdin" }): unknown;
+  autoCall(fn: unknown, args: Map<string, AutoArg>): unknown;
+  selectAttrPath(v: unknown, attrPath: string): unknown;
+  force(v: unknown): unknown;
+  forceDeep(v: unknown): unknown;
+  call(fn: unknown, ...args: unknown[]): unknown;
+  toJS(v: unknown): unknown;
+}
+
+class BuildCliError extends Error {}
+
+/** nix-build's getDerivations, in Nix: top-level sets and lists are searched, deeper sets only with recurseForDerivations. */
+const GET_DERIVATIONS = `
+  let
+    isDrv = x: builtins.isAttrs x && (x.type or null) == "derivation";
+    go = top: x:
+      if isDrv x then [ { drvPath = x.drvPath; outputName = x.outputName or "out"; } ]
+      else if builtins.isList x then builtins.concatMap (go false) x
+      else if builtins.isAttrs x && (top || (x.recurseForDerivations or false) == true)
+      then builtins.concatMap (n: go false x.\${n}) (builtins.attrNames x)
+      else [ ];
+  in v: if builtins.isAttrs v || builtins.isList v then go true v
+    else throw "expression does not evaluate to a derivation (or a set or list of those)"
+`;
+
+interface Wanted {
+  drvPath: string;
+  outputName: string;
+}
+
+function ensureNewline(s: string): string {
+  return s.endsWith("\n") ? s : s + "\n";
+}
+
+function symlinkReplace(target: string, link: string): void {
+  const tmp = `${link}.tmp-${process.pid}`;
+  try {
+    unlinkSync(tmp);
+  } catch {
+    // none
+  }
+  symlinkSync(target, tmp);
+  renameSync(tmp, link);
+}
+
+function lstatOrNull(p: string) {
+  try {
+    return lstatSync(p);
+  } catch {
+    return null;
+  }
+}
+
+async function runBuild(task: BridgeWorkerTask, out: Output): Promise<number> {
+  const parsed = parseBuildArgs(task.argv);
+  if (!parsed.ok) throw new BuildCliError(parsed.message);
+  const o: BuildOptions = parsed.options;
+  const env = process.env;
+  const { settings } = buildSettings(o.eval, env);
+  const showTrace = boolSetting(settings, "show-trace", false);
+  let session: EvalSessionLike | undefined;
+  let store: LocalStoreLike | undefined;
+  try {
+    const evalModule = await loadEval();
+    const glue = (await loadGlue()) as unknown as BridgeGlue & { openLocalStore(spec?: string): LocalStoreLike };
+    store = glue.openLocalStore(settings.store);
+    session = glue.createEvalSession({
+      env,
+      store,
+      bridge: task.endpoint,
+      allowImportFromDerivation: boolSetting(settings, "allow-import-from-derivation", true),
+    });
+    const ev = new evalModule.Evaluator({
+      io: session.io,
+      storeDir: store.storeDir,
+      currentSystem: settings.system ?? "x86_64-linux",
+      searchPath: buildSearchPath(o.eval.includes, settings["nix-path"] ?? env.NIX_PATH, task.cwd),
+      pureEval: boolSetting(settings, "pure-eval", false),
+      ...(settings["max-call-depth"] ? { maxCallDepth: Number(settings["max-call-depth"]) } : {}),
+      settings,
+      onWarning: (m) => out.stderr(ensureNewline(m)),
+      onTrace: (m) => out.stderr(ensureNewline(m)),
+    }) as unknown as BuildEvaluator;
+    session.follow(ev);
+
+    const autoArgs = new Map<string, AutoArg>();
+    for (const { name, arg } of o.eval.autoArgs) {
+      if (arg.kind === "file") autoArgs.set(name, { kind: "string", value: readFileSync(resolve(task.cwd, arg.path), "utf8") });
+      else if (arg.kind === "stdin") autoArgs.set(name, { kind: "string", value: readFileSync(0, "utf8") });
+      else autoArgs.set(name, arg);
+    }
+    const roots: unknown[] = [];
+    const files = o.eval.files.length === 0 && !o.eval.fromArgs ? ["./default.nix"] : o.eval.files;
+    for (const f of files)
+      roots.push(
+        o.eval.fromArgs ? ev.evalString(f, { baseDir: task.cwd, origin: "string" }) : ev.evalFile(resolve(task.cwd, f)),
+      );
+    const getDrvs = ev.evalString(GET_DERIVATIONS);
+    const wanted: Wanted[] = [];
+    for (const root of roots) {
+      for (const attrPath of o.eval.attrPaths.length === 0 ? [""] : o.eval.attrPaths) {
+        const v = ev.autoCall(attrPath === "" ? root : ev.selectAttrPath(ev.autoCall(root, autoArgs), attrPath), autoArgs);
+        wanted.push(...(ev.toJS(ev.forceDeep(ev.call(getDrvs, v))) as Wanted[]));
+      }
+    }
+    if (wanted.length === 0) return 0;
+    if (session.realise === undefined) throw new BuildCliError("no build service");
+    const drvPaths = [...new Set(wanted.map((w) => w.drvPath))];
+    const realised = session.realise(drvPaths);
+    const outputsOf = new Map(drvPaths.map((d, i) => [d, realised[i]!]));
+
+    // nix-build's result links: result, result-2, ... per derivation; result-<output> for other outputs.
+    const prefixes = new Map<string, string>();
+    const outPaths: string[] = [];
+    for (const w of wanted) {
+      const outPath = outputsOf.get(w.drvPath)![w.outputName];
+      if (outPath === undefined)
+        throw new BuildCliError(`derivation '${w.drvPath}' does not have an output named '${w.outputName}'`);
+      outPaths.push(outPath);
+      if (o.outLink === null) continue;
+      let prefix = prefixes.get(w.drvPath);
+      if (prefix === undefined) {
+        prefix = prefixes.size === 0 ? o.outLink : `${o.outLink}-${prefixes.size + 1}`;
+        prefixes.set(w.drvPath, prefix);
+      }
+      const link = resolve(task.cwd, w.outputName === "out" ? prefix : `${prefix}-${w.outputName}`);
+      const existing = lstatOrNull(link);
+      if (existing !== null && !existing.isSymbolicLink())
+        throw new BuildCliError(`cannot create symlink '${link}': a file is in the way`);
+      // The logical path exists only when the store lives there; else link to where it is.
+      const target = lstatOrNull(outPath) !== null ? outPath : store.toRealPath(outPath);
+      symlinkReplace(target, link);
+    }
+    for (const p of outPaths) out.stdout(p + "\n");
+    return 0;
+  } catch (e) {
+    if (e instanceof BuildCliError) out.stderr(`error: ${e.message}\n`);
+    else if (isFormattable(e)) out.stderr(ensureNewline(e.format({ showTrace })));
+    else out.stderr(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  } finally {
+    session?.close();
+    store?.close();
+  }
+}
+
+/** nix-instantiate / nix eval, with the store and builds of the host. */
+async function runInstantiateWithBuilds(task: BridgeWorkerTask, out: Output): Promise<number> {
+  let store: LocalStoreLike | undefined;
+  let session: EvalSessionLike | undefined;
+  try {
+    return await runInstantiate(
+      task.argv,
+      {
+        env: process.env,
+        cwd: task.cwd,
+        out,
+        evalSession: (settings: Settings) => {
+          // runInstantiate has loaded the engines by now.
+          const glue = loadedGlue!;
+          store = glue.openLocalStore(settings.store);
+          session = glue.createEvalSession({
+            env: process.env,
+            store,
+            readOnly: false,
+            bridge: task.endpoint,
+            allowImportFromDerivation: boolSetting(settings, "allow-import-from-derivation", true),
+          });
+          return { io: session.io, storeDir: store.storeDir, follow: (ev: unknown) => session!.follow(ev) };
+        },
+      },
+      task.command === "eval" ? "eval" : "instantiate",
+    );
+  } finally {
+    session?.close();
+    store?.close();
+  }
+}
+
+type WorkerGlue = BridgeGlue & { openLocalStore(spec?: string): LocalStoreLike };
+let loadedGlue: WorkerGlue | null = null;
+
+const task = workerData as BridgeWorkerTask;
+let code: number;
+try {
+  loadedGlue = (await loadGlue()) as unknown as WorkerGlue | null;
+  code = task.command === "build" ? await runBuild(task, processOutput) : await runInstantiateWithBuilds(task, processOutput);
+} catch (e) {
+  processOutput.stderr(`error: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  code = 1;
+}
+parentPort?.postMessage({ type: "exit", code });

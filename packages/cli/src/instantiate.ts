@@ -1,0 +1,298 @@
+// Running `nix-instantiate` (tsnix instantiate): nix-instantiate.cc's main and
+// processExpr over the parser and the Evaluator. Option parsing is in options.ts.
+import { readFileSync, statSync, lstatSync, readlinkSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import {
+  loadEval,
+  loadGlue,
+  loadParser,
+  isFormattable,
+  type AutoArg,
+  type EvalIO,
+  type Evaluator,
+  type EvalModule,
+  type ParserModule,
+  type SearchPathEntry,
+  type Value,
+} from "./contracts.js";
+import { boolSetting, loadNixConfig, applySetting, type Settings } from "./nixconf.js";
+import {
+  EVAL_USAGE,
+  parseEvalArgs,
+  parseInstantiateArgs,
+  TRY_HELP,
+  TRY_HELP_EVAL,
+  USAGE,
+  type InstantiateOptions,
+} from "./options.js";
+import { buildSearchPath, findInSearchPath } from "./searchpath.js";
+import { createNodeIO } from "./nodeIO.js";
+import type { Output } from "./output.js";
+
+export const VERSION = "0.1.0";
+
+export interface RunContext {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  out: Output;
+  /** Standard input, read on demand (defaults to fd 0). */
+  readStdin?: () => string;
+  /** An EvalIO with a store and builds (bridge-worker.ts); `follow` is given the evaluator. */
+  evalSession?: (settings: Settings) => { io: EvalIO; storeDir: string; follow(evaluator: unknown): void };
+}
+
+/** A user-facing error printed as "error: MESSAGE" (exit code 1). */
+class CliError extends Error {}
+
+/** One expression to process: from stdin, from `-E`, or a file. */
+type Source =
+  { kind: "stdin"; text: string } | { kind: "string"; text: string } | { kind: "file"; path: string };
+
+/** The two front ends over the same evaluation: nix-instantiate and (flake-less) `nix eval`. */
+const PROGRAMS = {
+  instantiate: { parse: parseInstantiateArgs, tryHelp: TRY_HELP, usage: USAGE, name: "nix-instantiate" },
+  eval: { parse: parseEvalArgs, tryHelp: TRY_HELP_EVAL, usage: EVAL_USAGE, name: "nix" },
+} as const;
+
+export type Program = keyof typeof PROGRAMS;
+
+export async function runInstantiate(
+  argv: readonly string[],
+  ctx: RunContext,
+  program: Program = "instantiate",
+): Promise<number> {
+  const p = PROGRAMS[program];
+  const parsed = p.parse(argv);
+  if (!parsed.ok) {
+    ctx.out.stderr(`error: ${parsed.message}\n${p.tryHelp}\n`);
+    return 1;
+  }
+  const o = parsed.options;
+  if (o.help) {
+    ctx.out.stdout(p.usage);
+    return 0;
+  }
+  if (o.version) {
+    ctx.out.stdout(`${p.name} (tsnix) ${VERSION}\n`);
+    return 0;
+  }
+  const settings = loadNixConfig(ctx.env);
+  for (const [name, value] of Object.entries(o.settings)) applySetting(settings, name, value);
+  const showTrace = boolSetting(settings, "show-trace", false);
+  try {
+    return await run(o, settings, ctx);
+  } catch (e) {
+    ctx.out.stderr(formatError(e, showTrace));
+    return exitCodeOf(e);
+  }
+}
+
+function ensureNewline(s: string): string {
+  return s.endsWith("\n") ? s : s + "\n";
+}
+
+export function formatError(e: unknown, showTrace: boolean): string {
+  if (e instanceof CliError) return `error: ${e.message}\n`;
+  if (isFormattable(e)) return ensureNewline(e.format({ showTrace }));
+  if (e instanceof RangeError && /call stack/i.test(e.message))
+    return "error: stack overflow (possible infinite recursion)\n";
+  const detail =
+    e instanceof Error ? (process.env.TSNIX_DEBUG ? (e.stack ?? e.message) : e.message) : String(e);
+  return `error: internal error: ${detail}\n`;
+}
+
+function exitCodeOf(e: unknown): number {
+  const status = (e as { exitCode?: unknown } | null)?.exitCode;
+  return typeof status === "number" && status > 0 ? status : 1;
+}
+
+function readStdin(ctx: RunContext): string {
+  return ctx.readStdin ? ctx.readStdin() : readFileSync(0, "utf8");
+}
+
+/** The expressions to process, in Nix's order; each is looked up only when its turn comes. */
+function sources(
+  o: InstantiateOptions,
+  ctx: RunContext,
+  searchPath: () => SearchPathEntry[],
+): Array<() => Source> {
+  const out: Array<() => Source> = [];
+  if (o.readStdin) out.push(() => ({ kind: "stdin", text: readStdin(ctx) }));
+  const files = !o.readStdin && o.files.length === 0 && !o.fromArgs ? ["./default.nix"] : o.files;
+  for (const f of files) {
+    out.push(() =>
+      o.fromArgs ? { kind: "string", text: f } : { kind: "file", path: lookupFileArg(f, ctx, searchPath) },
+    );
+  }
+  return out;
+}
+
+/** `<p>` through the search path, anything else relative to the working directory (as lookupFileArg). */
+function lookupFileArg(arg: string, ctx: RunContext, searchPath: () => SearchPathEntry[]): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(arg))
+    throw new CliError(`fetching '${arg}' is not supported by tsnix yet`);
+  const m = /^<(.*)>$/.exec(arg);
+  if (m) {
+    const found = findInSearchPath(searchPath(), m[1]!);
+    if (found === null)
+      throw new CliError(
+        `file '${m[1]}' was not found in the Nix search path (add it using $NIX_PATH or -I)`,
+      );
+    return found;
+  }
+  return resolve(ctx.cwd, arg);
+}
+
+/** resolveExprPath: follow symlinks of the last component; a directory means its default.nix. */
+function resolveExprPath(path: string): string {
+  let p = path;
+  for (let follow = 0; ; follow++) {
+    if (follow >= 1024)
+      throw new CliError(`too many symbolic links encountered while traversing the path '${path}'`);
+    let isLink: boolean;
+    try {
+      isLink = lstatSync(p).isSymbolicLink();
+    } catch {
+      throw new CliError(`getting status of '${p}': No such file or directory`);
+    }
+    if (!isLink) break;
+    p = resolve(dirname(p), readlinkSync(p));
+  }
+  try {
+    if (statSync(p).isDirectory()) return resolve(p, "default.nix");
+  } catch {
+    throw new CliError(`getting status of '${p}': No such file or directory`);
+  }
+  return p;
+}
+
+async function run(o: InstantiateOptions, settings: Settings, ctx: RunContext): Promise<number> {
+  let cachedSearchPath: SearchPathEntry[] | null = null;
+  const searchPath = () =>
+    (cachedSearchPath ??= buildSearchPath(o.includes, settings["nix-path"] ?? ctx.env.NIX_PATH, ctx.cwd));
+
+  if (o.findFile) {
+    for (const f of o.files) {
+      const found = findInSearchPath(searchPath(), f);
+      if (found === null) throw new CliError(`unable to find '${f}'`);
+      ctx.out.stdout(found + "\n");
+    }
+    return 0;
+  }
+
+  const srcs = sources(o, ctx, searchPath);
+  if (o.parseOnly) return parseOnly(srcs, ctx);
+
+  let evalModule: EvalModule;
+  try {
+    evalModule = await loadEval();
+  } catch (e) {
+    throw new CliError(`the evaluator (@tsnix/eval) is not available: ${(e as Error).message}`);
+  }
+  const glue = await loadGlue();
+  const session = ctx.evalSession?.(settings);
+  const state = new evalModule.Evaluator({
+    io: session?.io ?? (glue ? glue.createNodeIO({ env: ctx.env }) : createNodeIO(ctx.env)),
+    storeDir: session?.storeDir ?? ctx.env.NIX_STORE_DIR ?? "/nix/store",
+    currentSystem: settings.system ?? "x86_64-linux",
+    searchPath: searchPath(),
+    pureEval: boolSetting(settings, "pure-eval", false),
+    ...(settings["max-call-depth"] ? { maxCallDepth: Number(settings["max-call-depth"]) } : {}),
+    settings,
+    onWarning: (m) => ctx.out.stderr(ensureNewline(m)),
+    onTrace: (m) => ctx.out.stderr(ensureNewline(m)),
+    abortOnWarn: boolSetting(settings, "abort-on-warn", false) || ctx.env.NIX_ABORT_ON_WARN === "1",
+    traceVerbose: boolSetting(settings, "trace-verbose", false),
+  });
+  session?.follow(state);
+  const autoArgs = resolveAutoArgs(o, ctx);
+  for (const next of srcs) {
+    const src = next();
+    const root =
+      src.kind === "file"
+        ? state.evalFile(src.path)
+        : state.evalString(src.text, { baseDir: ctx.cwd, origin: src.kind });
+    processExpr(state, o, autoArgs, root, ctx);
+  }
+  return 0;
+}
+
+function resolveAutoArgs(o: InstantiateOptions, ctx: RunContext): Map<string, AutoArg> {
+  const args = new Map<string, AutoArg>();
+  for (const { name, arg } of o.autoArgs) {
+    if (arg.kind === "file")
+      args.set(name, { kind: "string", value: readFileSync(resolve(ctx.cwd, arg.path), "utf8") });
+    else if (arg.kind === "stdin") args.set(name, { kind: "string", value: readStdin(ctx) });
+    else args.set(name, arg);
+  }
+  return args;
+}
+
+function processExpr(
+  state: Evaluator,
+  o: InstantiateOptions,
+  autoArgs: Map<string, AutoArg>,
+  root: Value,
+  ctx: RunContext,
+): void {
+  const attrPaths = o.attrPaths.length === 0 ? [""] : o.attrPaths;
+  for (const attrPath of attrPaths) {
+    // findAlongAttrPath auto-calls the value before each selection.
+    const v = state.force(
+      attrPath === "" ? root : state.selectAttrPath(state.autoCall(root, autoArgs), attrPath),
+    );
+    if (!o.evalOnly) {
+      // Instantiation writes .drv files to a store, which needs @tsnix/store/glue: not wired yet.
+      throw new CliError("instantiating derivations is not supported by tsnix yet (use --eval)");
+    }
+    let result = autoArgs.size === 0 ? v : state.force(state.autoCall(v, autoArgs));
+    if (o.apply !== null) result = state.call(state.evalString(o.apply, { baseDir: ctx.cwd }), result);
+    ctx.out.stdout(render(state, o, result));
+  }
+}
+
+function render(state: Evaluator, o: InstantiateOptions, v: Value): string {
+  switch (o.output) {
+    case "xml":
+      return ensureNewline(
+        state.toXML(v, { location: o.xmlLocation, ...(o.strict ? { strict: true } : {}) }),
+      );
+    case "json":
+      return state.toJSON(v) + "\n";
+    case "raw": {
+      const js = (state as Evaluator & { toJS?(v: Value): unknown }).toJS?.(state.forceDeep(v));
+      if (typeof js !== "string") throw new CliError("--raw needs the result to be a string");
+      return js;
+    }
+    case "plain":
+      return state.print(o.strict ? state.forceDeep(v) : v, { strict: o.strict }) + "\n";
+  }
+}
+
+async function parseOnly(srcs: Array<() => Source>, ctx: RunContext): Promise<number> {
+  let parser: ParserModule;
+  try {
+    parser = await loadParser();
+  } catch (e) {
+    throw new CliError(`the parser (@tsnix/parser) is not available: ${(e as Error).message}`);
+  }
+  const homeDir = ctx.env.HOME ?? "/";
+  for (const next of srcs) {
+    const src = next();
+    let expr: unknown;
+    if (src.kind === "file") {
+      const path = resolveExprPath(src.path);
+      let text: string;
+      try {
+        text = readFileSync(path, "utf8");
+      } catch {
+        throw new CliError(`opening file '${path}': No such file or directory`);
+      }
+      expr = parser.parse(text, { path, origin: "file", baseDir: dirname(path), homeDir });
+    } else {
+      expr = parser.parse(src.text, { path: null, origin: src.kind, baseDir: ctx.cwd, homeDir });
+    }
+    ctx.out.stdout(parser.showExpr(expr) + "\n");
+  }
+  return 0;
+}

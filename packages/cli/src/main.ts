@@ -1,0 +1,54 @@
+// `tsnix SUBCOMMAND ...`: dispatches to the subcommands. Kept tiny so start-up
+// stays fast: evaluation modules load only inside the worker thread.
+import { runInWorker } from "./worker-protocol.js";
+
+const USAGE = `Usage: tsnix COMMAND [ARGS]...
+
+Commands:
+  instantiate ARGS...   nix-instantiate (--eval, --parse, --strict, --json, --xml, -A, --arg, ...)
+  eval --expr E | -f F  nix eval without flakes (strict; --json, --raw, --apply)
+  build ARGS...         nix-build (FILE or -E EXPR, -A, -o/--out-link, -j, --store ROOT, ...)
+  log PATH              the kept build log of a derivation (or of an output's deriver)
+  test-lang DIR         run a Nix language test suite (tests/functional/lang layout)
+
+Run 'tsnix COMMAND --help' for a command's options.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "instantiate":
+    case "eval": {
+      // With a store configured, evaluation can write to it and build (build-command.ts).
+      const { withStoreMain } = await import("./build-command.js");
+      return (await withStoreMain(command, rest)) ?? runInWorker({ command, argv: rest });
+    }
+    case "build": {
+      const { buildMain } = await import("./build-command.js");
+      return buildMain(rest);
+    }
+    case "log": {
+      const { logMain } = await import("./build-command.js");
+      return logMain(rest);
+    }
+    case "test-lang": {
+      const { testLangMain } = await import("./test-lang/cli.js");
+      return testLangMain(rest);
+    }
+    case "--version":
+    case "version":
+      process.stdout.write("tsnix 0.1.0\n");
+      return 0;
+    case undefined:
+    case "--help":
+    case "help":
+      process.stdout.write(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`error: unknown command '${command}'\nTry 'tsnix --help' for more information.\n`);
+      return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exit(code);

@@ -1,0 +1,215 @@
+// `tsnix repl`, main thread: owns the terminal (node:readline for line
+// editing, history and completion) and sends complete inputs to the
+// evaluation worker (worker.ts), which holds the scope and prints results.
+//
+// Ctrl-C during an evaluation: the evaluator has no interrupt check, so the
+// worker is terminated (V8 stops even a busy loop) and a new one is started;
+// it reloads the command-line files and replays, silently, every input that
+// changed the scope (bindings, :a, :l, :r, :te), in order. Bindings are lazy,
+// so replaying is cheap unless :a/:l inputs are expensive.
+import { setFlagsFromString } from "node:v8";
+import { Worker } from "node:worker_threads";
+import { createInterface, type Interface } from "node:readline";
+import { DEFAULT_STACK_MB } from "../worker-protocol.js";
+import { writeAll } from "../output.js";
+import { HISTORY_SIZE, historyPath, loadHistory, saveHistory } from "./history.js";
+import { parseReplArgs, REPL_USAGE } from "./options.js";
+import type { HostMessage, LineOutcome, ReplWorkerData, WorkerMessage } from "./protocol.js";
+
+const PROMPT = "nix-repl> ";
+/** Nix aligns continuation lines under the first one. */
+const CONTINUATION_PROMPT = " ".repeat(PROMPT.length);
+const WORKER_ENTRY = new URL("./worker.js", import.meta.url);
+
+class Interrupted extends Error {}
+
+/** One evaluation worker and its request/response exchange (one request at a time). */
+class EvalThread {
+  private worker: Worker;
+  private waiting: { resolve: (m: WorkerMessage) => void; reject: (e: Error) => void } | null = null;
+  readonly ready: Promise<boolean>;
+
+  constructor(data: ReplWorkerData) {
+    const stackMb = Number(process.env.TSNIX_STACK_MB) > 0 ? Number(process.env.TSNIX_STACK_MB) : DEFAULT_STACK_MB;
+    this.worker = new Worker(WORKER_ENTRY, {
+      workerData: data,
+      resourceLimits: { stackSizeMb: stackMb, maxYoungGenerationSizeMb: 1024 },
+      stdout: false,
+      stderr: false,
+    });
+    this.ready = new Promise((resolve) => {
+      this.waiting = {
+        resolve: (m) => resolve(m.type === "ready" && m.ok),
+        reject: () => resolve(false),
+      };
+    });
+    this.worker.on("message", (m: WorkerMessage) => {
+      const w = this.waiting;
+      this.waiting = null;
+      w?.resolve(m);
+    });
+    this.worker.on("error", (e: Error) => this.fail(e));
+    this.worker.on("exit", () => this.fail(new Interrupted("the evaluation thread exited")));
+  }
+
+  private fail(e: Error): void {
+    const w = this.waiting;
+    this.waiting = null;
+    w?.reject(e);
+  }
+
+  get busy(): boolean {
+    return this.waiting !== null;
+  }
+
+  request(m: HostMessage): Promise<WorkerMessage> {
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.worker.postMessage(m);
+    });
+  }
+
+  interrupt(): void {
+    this.fail(new Interrupted("interrupted by the user"));
+    void this.worker.terminate();
+  }
+
+  stop(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+export async function replMain(argv: readonly string[]): Promise<number> {
+  const parsed = parseReplArgs(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`error: ${parsed.message}\nTry 'nix --help' for more information.\n`);
+    return 1;
+  }
+  if (parsed.options.help) {
+    process.stdout.write(REPL_USAGE);
+    return 0;
+  }
+  setFlagsFromString("--min-semi-space-size=64");
+  const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const newThread = (greet: boolean) => new EvalThread({ argv, colors, greet });
+
+  let thread = newThread(true);
+  if (!(await thread.ready)) {
+    await thread.stop();
+    return 1;
+  }
+
+  const historyFile = tty ? historyPath(process.env) : null;
+  const rl: Interface = createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    terminal: tty,
+    history: loadHistory(historyFile),
+    historySize: HISTORY_SIZE,
+    removeHistoryDuplicates: true,
+    prompt: PROMPT,
+    completer: (line: string, callback: (err: null, result: [string[], string]) => void) => {
+      if (thread.busy) return callback(null, [[], line]);
+      thread.request({ type: "complete", prefix: line }).then(
+        (m) => callback(null, m.type === "completions" ? [[...m.items], m.word] : [[], line]),
+        () => callback(null, [[], line]),
+      );
+    },
+  });
+  rl.on("history", (h: string[]) => saveHistory(historyFile, h));
+
+  /** Inputs that changed the scope, replayed into a restarted worker. */
+  const replayLog: string[] = [];
+  const queue: string[] = [];
+  let buffer = "";
+  let pumping = false;
+  let eof = false;
+  let over = false;
+  let resolveDone: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => (resolveDone = resolve));
+  const finished = (code: number) => {
+    over = true;
+    resolveDone(code);
+  };
+
+  const prompt = () => {
+    if (tty) {
+      rl.setPrompt(buffer === "" ? PROMPT : CONTINUATION_PROMPT);
+      rl.prompt();
+    }
+  };
+
+  const restart = async () => {
+    thread = newThread(false);
+    await thread.ready;
+    if (replayLog.length > 0) await thread.request({ type: "replay", inputs: replayLog }).catch(() => {});
+  };
+
+  const pump = async () => {
+    if (pumping) return;
+    pumping = true;
+    while (queue.length > 0) {
+      buffer += queue.shift()! + "\n";
+      let outcome: LineOutcome;
+      try {
+        const m = await thread.request({ type: "input", text: buffer });
+        outcome = m.type === "outcome" ? m.outcome : { kind: "done", replay: false };
+      } catch (e) {
+        writeAll(2, `error: ${(e as Error).message}\n`);
+        writeAll(1, "\n");
+        buffer = "";
+        await restart();
+        prompt();
+        continue;
+      }
+      if (outcome.kind === "quit") {
+        pumping = false;
+        return finished(0);
+      }
+      if (outcome.kind === "done") {
+        if (outcome.replay) replayLog.push(buffer);
+        buffer = "";
+      }
+      prompt();
+    }
+    pumping = false;
+    if (eof) {
+      writeAll(1, "\n"); // as Nix on Ctrl-D
+      finished(0);
+    }
+  };
+
+  const onInterrupt = () => {
+    if (thread.busy) {
+      thread.interrupt(); // pump() reports it and restarts the worker
+      return;
+    }
+    // At the prompt: drop the input so far, as Nix does.
+    buffer = "";
+    if (tty) {
+      rl.write(null, { ctrl: true, name: "e" });
+      rl.write(null, { ctrl: true, name: "u" });
+      writeAll(1, "\n");
+    }
+    prompt();
+  };
+
+  rl.on("line", (line) => {
+    queue.push(line);
+    void pump();
+  });
+  rl.on("SIGINT", onInterrupt);
+  process.on("SIGINT", onInterrupt);
+  rl.on("close", () => {
+    if (over) return;
+    eof = true;
+    if (!pumping) void pump();
+  });
+
+  prompt();
+  const code = await done;
+  rl.close();
+  await thread.stop();
+  return code;
+}

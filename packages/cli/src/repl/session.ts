@@ -1,0 +1,271 @@
+// The REPL's evaluation state (runs in the worker): NixRepl from Nix's
+// libcmd/repl.cc. A scope of REPL variables on top of the evaluator's base
+// scope (later bindings shadow earlier ones, as Nix's displacement-indexed
+// env), input parsed and compiled in that scope, values printed with Nix's
+// printer (maxDepth 1 for plain input, unlimited for :p).
+import { readdirSync } from "node:fs";
+import { resolve } from "node:path";
+import type { AutoArg, Evaluator } from "../contracts.js";
+import { formatError } from "../instantiate.js";
+import type { Output } from "../output.js";
+import { findInSearchPath } from "../searchpath.js";
+import { runCommand } from "./commands.js";
+import { evaluatorInternals, type Engine, type EvaluatorInternals, type Lazy, type Value } from "./engine.js";
+import type { LineOutcome } from "./protocol.js";
+import { REPL_PRINT, ValuePrinter, isVarName } from "./value-printer.js";
+
+/** A user-facing error printed as "error: MESSAGE". */
+export class ReplError extends Error {}
+
+/** The input ended inside an expression: wait for more lines. */
+class IncompleteInput extends Error {}
+
+export interface SessionOptions {
+  cwd: string;
+  homeDir: string;
+  searchPath: Array<{ prefix: string; path: string }>;
+  autoArgs: Map<string, AutoArg>;
+  showTrace: boolean;
+  colors: boolean;
+}
+
+export class ReplSession {
+  /** REPL variables: name → slot in `values` (the env the compiled input runs in). */
+  private names = new Map<string, number>();
+  private values: Lazy[] = [];
+  private scope: unknown;
+  private env: unknown;
+  private readonly internals: EvaluatorInternals;
+  loadedFiles: string[] = [];
+  lastLoaded: string[] = [];
+  showTrace: boolean;
+  /** When false (replaying after a restart), nothing is written. */
+  verbose = true;
+
+  constructor(
+    readonly engine: Engine,
+    readonly ev: Evaluator,
+    readonly options: SessionOptions,
+    private readonly out: Output,
+  ) {
+    this.internals = evaluatorInternals(ev);
+    this.showTrace = options.showTrace;
+    this.initEnv();
+  }
+
+  stdout(text: string): void {
+    if (this.verbose) this.out.stdout(text);
+  }
+
+  /** Nix's notice(): informational lines on stderr. */
+  notice(text: string): void {
+    if (this.verbose) this.out.stderr(text + "\n");
+  }
+
+  initEnv(): void {
+    this.names = new Map();
+    this.values = [];
+    this.scope = new this.internals.baseScope.constructor(this.internals.baseScope, this.names);
+    this.env = new this.engine.eval.Env(this.internals.rt.baseEnv, this.values);
+  }
+
+  /** NixRepl::mainLoop's handling of one input: process it, then an empty line unless it quit. */
+  handleInput(input: string): LineOutcome {
+    const outcome = this.processLine(input);
+    if (outcome.kind === "done") this.stdout("\n");
+    return outcome;
+  }
+
+  /** Processes one complete input (possibly several lines); NixRepl::processLine. */
+  private processLine(input: string): LineOutcome {
+    const line = input.trim();
+    if (line === "") return { kind: "done", replay: false };
+    try {
+      if (line.startsWith(":")) {
+        const m = /^(\S+)\s*([\s\S]*)$/.exec(line)!;
+        return runCommand(this, m[1]!, m[2]!.trim());
+      }
+      const binding = this.bindingOf(line);
+      if (binding !== null) {
+        const code = this.compile(binding.expr);
+        this.addVar(binding.name, new this.engine.eval.Thunk(code, this.env, null));
+        return { kind: "done", replay: true };
+      }
+      this.printResult(this.evalInput(line), 1);
+      return { kind: "done", replay: false };
+    } catch (e) {
+      if (e instanceof IncompleteInput) return { kind: "incomplete" };
+      this.reportError(e);
+      return { kind: "done", replay: false };
+    }
+  }
+
+  reportError(e: unknown): void {
+    if (!this.verbose) return;
+    const text = e instanceof ReplError ? `error: ${e.message}\n` : formatError(e, this.showTrace);
+    this.out.stderr(text);
+  }
+
+  /** `x = expr` (Nix: the first '=' not followed by '=', with a variable name before it). */
+  private bindingOf(line: string): { name: string; expr: string } | null {
+    const p = line.indexOf("=");
+    if (p < 0 || line[p + 1] === "=") return null;
+    const name = line.slice(0, p).trim();
+    return isVarName(name) ? { name, expr: line.slice(p + 1) } : null;
+  }
+
+  private parse(text: string): unknown {
+    try {
+      return this.engine.parser.parse(text, {
+        path: null,
+        origin: "string",
+        baseDir: this.options.cwd,
+        homeDir: this.options.homeDir,
+      });
+    } catch (e) {
+      if (e instanceof Error && e.message.includes("unexpected end of file")) throw new IncompleteInput();
+      throw e;
+    }
+  }
+
+  /** As the Evaluator's `guard`: JS stack exhaustion and stray errors become NixErrors. */
+  guard<T>(f: () => T): T {
+    const rt = this.internals.rt;
+    const depth = rt.depth;
+    try {
+      return f();
+    } catch (e) {
+      rt.depth = depth;
+      throw e instanceof IncompleteInput || e instanceof ReplError ? e : this.engine.eval.toNixError(e);
+    }
+  }
+
+  private compile(text: string): (env: unknown) => Value {
+    const expr = this.parse(text);
+    return this.guard(() => this.internals.compiler.compileRoot(expr, this.scope));
+  }
+
+  /** Parse, compile in the REPL scope, evaluate to weak head normal form. */
+  evalInput(text: string): Value {
+    const code = this.compile(text);
+    return this.guard(() => this.ev.force(code(this.env)));
+  }
+
+  printResult(v: Value, maxDepth: number): void {
+    const printer = new ValuePrinter(this.ev, this.engine.eval, this.engine.parser, {
+      ...REPL_PRINT,
+      maxDepth,
+      ansiColors: this.options.colors,
+    });
+    const text = this.guard(() => printer.print(v));
+    this.stdout(text + "\n");
+  }
+
+  addVar(name: string, v: Lazy): void {
+    this.names.set(name, this.values.length);
+    this.values.push(v);
+  }
+
+  /** NixRepl::addAttrsToScope. */
+  addAttrsToScope(v: Value): void {
+    const attrs = this.guard(() => this.ev.force(v));
+    if (!(attrs instanceof this.engine.eval.NixAttrs))
+      throw new ReplError(`expected a set but found ${this.engine.eval.showType(attrs)}`);
+    const names = [...attrs.keys()];
+    for (const name of names) this.addVar(name, attrs.get(name));
+    this.lastLoaded = names;
+    this.notice(`Added ${names.length} variables.`);
+    const shown = names.slice(0, 20).map((n) => (isVarName(n) ? n : this.engine.eval.escapeString(n)));
+    this.notice(shown.join(", "));
+    if (names.length > 20) this.notice(`... and ${names.length - 20} more; view with :ll`);
+  }
+
+  /** NixRepl::loadFile: evaluate, auto-call with --arg/--argstr, add the attributes. */
+  loadFile(arg: string): void {
+    this.loadedFiles = this.loadedFiles.filter((f) => f !== arg);
+    this.loadedFiles.push(arg);
+    const path = this.lookupFileArg(arg);
+    const v = this.guard(() => this.ev.autoCall(this.ev.evalFile(path), this.options.autoArgs));
+    this.addAttrsToScope(v);
+  }
+
+  reloadFiles(): void {
+    this.internals.rt.fileCache.clear();
+    this.initEnv();
+    const files = this.loadedFiles;
+    this.loadedFiles = [];
+    for (const f of files) {
+      this.notice(`Loading '${f}'...`);
+      this.loadFile(f);
+    }
+  }
+
+  resetFileCache(): void {
+    this.internals.rt.fileCache.clear();
+  }
+
+  private lookupFileArg(arg: string): string {
+    const m = /^<(.*)>$/.exec(arg);
+    if (m === null) return resolve(this.options.cwd, arg);
+    const found = findInSearchPath(this.options.searchPath, m[1]!);
+    if (found === null)
+      throw new ReplError(`file '${m[1]}' was not found in the Nix search path (add it using $NIX_PATH or -I)`);
+    return found;
+  }
+
+  /** Names for completion: the base scope's and the REPL's variables. */
+  varNames(): string[] {
+    return [...new Set([...this.internals.globals.keys(), ...this.names.keys()])].sort();
+  }
+
+  /**
+   * NixRepl::completePrefix, relative to the word being completed: a path
+   * (after '/'), an attribute of an expression (after its last '.'), or a name.
+   */
+  complete(prefix: string): { word: string; items: string[] } {
+    const start = Math.max(...[..." \n\r\t(){}[]"].map((c) => prefix.lastIndexOf(c)));
+    const word = prefix.slice(start + 1);
+    try {
+      if (word.includes("/")) return { word, items: completePath(word) };
+      const dot = this.completionDot(word);
+      if (dot === null) return { word, items: this.varNames().filter((n) => n.startsWith(word)) };
+      const expr = word.slice(0, dot);
+      const attrPrefix = word.slice(dot + 1);
+      const v = this.evalInput(expr);
+      if (!(v instanceof this.engine.eval.NixAttrs)) return { word, items: [] };
+      const items = [...v.keys()]
+        .filter((n) => n.startsWith(attrPrefix))
+        .map((n) => `${expr}.${isVarName(n) ? n : this.engine.eval.escapeString(n)}`);
+      return { word, items };
+    } catch {
+      return { word, items: [] };
+    }
+  }
+
+  /** The last '.' whose left side parses as an expression. */
+  private completionDot(word: string): number | null {
+    for (let i = word.lastIndexOf("."); i > 0; i = word.lastIndexOf(".", i - 1)) {
+      try {
+        this.parse(word.slice(0, i));
+        return i;
+      } catch {
+        // an earlier separator, then
+      }
+    }
+    return null;
+  }
+}
+
+function completePath(word: string): string[] {
+  const slash = word.lastIndexOf("/");
+  const dir = word.slice(0, slash);
+  const base = word.slice(slash + 1);
+  try {
+    return readdirSync(dir === "" ? "/" : dir, { withFileTypes: true })
+      .filter((d) => !d.name.startsWith(".") && d.name.startsWith(base))
+      .map((d) => `${dir}/${d.name}${d.isDirectory() ? "/" : ""}`)
+      .sort();
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,108 @@
+// Entry point of the REPL's evaluation worker: sets up the evaluator as
+// `tsnix instantiate` does, loads the files given on the command line, then
+// answers the host's messages (protocol.ts) one at a time.
+import { parentPort, workerData } from "node:worker_threads";
+import type { AutoArg } from "../contracts.js";
+import { VERSION } from "../instantiate.js";
+import { applySetting, boolSetting, loadNixConfig } from "../nixconf.js";
+import { createNodeIO } from "../nodeIO.js";
+import { processOutput, type Output } from "../output.js";
+import { buildSearchPath } from "../searchpath.js";
+import { loadEngine } from "./engine.js";
+import { parseReplArgs } from "./options.js";
+import type { HostMessage, ReplWorkerData, WorkerMessage } from "./protocol.js";
+import { ReplSession } from "./session.js";
+
+const data = workerData as ReplWorkerData;
+const post = (m: WorkerMessage) => parentPort!.postMessage(m);
+const out: Output = processOutput;
+
+function ensureNewline(s: string): string {
+  return s.endsWith("\n") ? s : s + "\n";
+}
+
+async function start(): Promise<ReplSession | null> {
+  const parsed = parseReplArgs(data.argv);
+  if (!parsed.ok) return null; // the host reported it before starting the worker
+  const o = parsed.options;
+  const env = process.env;
+  const cwd = process.cwd();
+  const settings = loadNixConfig(env);
+  for (const [name, value] of Object.entries(o.settings)) applySetting(settings, name, value);
+  const engine = await loadEngine();
+  const searchPath = buildSearchPath(o.includes, settings["nix-path"] ?? env.NIX_PATH, cwd);
+  const ev = new engine.eval.Evaluator({
+    io: engine.glue ? engine.glue.createNodeIO({ env }) : createNodeIO(env),
+    storeDir: env.NIX_STORE_DIR ?? "/nix/store",
+    currentSystem: settings.system ?? "x86_64-linux",
+    searchPath,
+    pureEval: boolSetting(settings, "pure-eval", false),
+    ...(settings["max-call-depth"] ? { maxCallDepth: Number(settings["max-call-depth"]) } : {}),
+    settings,
+    onWarning: (m) => out.stderr(ensureNewline(m)),
+    onTrace: (m) => out.stderr(ensureNewline(m)),
+    abortOnWarn: boolSetting(settings, "abort-on-warn", false),
+    traceVerbose: boolSetting(settings, "trace-verbose", false),
+  });
+  const session = new ReplSession(
+    engine,
+    ev,
+    {
+      cwd,
+      homeDir: env.HOME ?? "/",
+      searchPath,
+      autoArgs: new Map<string, AutoArg>(o.autoArgs.map((a) => [a.name, a.arg])),
+      showTrace: boolSetting(settings, "show-trace", false),
+      colors: data.colors,
+    },
+    out,
+  );
+  session.verbose = data.greet;
+  session.notice(`tsnix ${VERSION}\nType :? for help.`);
+  for (const f of o.files) {
+    session.notice(`Loading '${f}'...`);
+    try {
+      session.loadFile(f);
+    } catch (e) {
+      session.reportError(e);
+    }
+  }
+  for (const e of o.exprs) {
+    session.notice(`Loading installable ''...`);
+    try {
+      session.addAttrsToScope(session.evalInput(e));
+    } catch (err) {
+      session.reportError(err);
+    }
+  }
+  session.verbose = true;
+  return session;
+}
+
+let session: ReplSession | null = null;
+try {
+  session = await start();
+} catch (e) {
+  out.stderr(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+}
+post({ type: "ready", ok: session !== null });
+
+parentPort!.on("message", (m: HostMessage) => {
+  const s = session!;
+  switch (m.type) {
+    case "input":
+      post({ type: "outcome", outcome: s.handleInput(m.text) });
+      return;
+    case "complete": {
+      const { word, items } = s.complete(m.prefix);
+      post({ type: "completions", word, items });
+      return;
+    }
+    case "replay":
+      s.verbose = false;
+      for (const text of m.inputs) s.handleInput(text);
+      s.verbose = true;
+      post({ type: "replayed" });
+      return;
+  }
+});

@@ -1,0 +1,515 @@
+// JSON text → Nix value, as Nix's parseJSON (json-to-value.cc) over nlohmann::json's SAX parser:
+// same accepted language, same value mapping, and nlohmann's error messages (byte columns).
+import { NixError } from "../errors.js";
+import { NixAttrs, NixFloat, mkInt, type Lazy, type Value } from "../values.js";
+
+/** A JSON syntax error (Nix's JSONParseError): builtins.fromJSON adds "while decoding a JSON string". */
+export class JSONParseError extends NixError {}
+
+/** Nix's forceNoNullByte. */
+export function forceNoNullByte(s: string): string {
+  if (s.indexOf("\0") >= 0)
+    throw new NixError(
+      `input string '${s.replaceAll("\0", "␀")}' cannot be represented as Nix string because it contains null bytes`,
+    );
+  return s;
+}
+
+const enum T {
+  Uninitialized,
+  True,
+  False,
+  Null,
+  String,
+  Unsigned,
+  Integer,
+  Float,
+  BeginArray,
+  BeginObject,
+  EndArray,
+  EndObject,
+  NameSeparator,
+  ValueSeparator,
+  ParseError,
+  EndOfInput,
+  LiteralOrValue,
+}
+
+const TOKEN_NAMES: Record<T, string> = {
+  [T.Uninitialized]: "<uninitialized>",
+  [T.True]: "true literal",
+  [T.False]: "false literal",
+  [T.Null]: "null literal",
+  [T.String]: "string literal",
+  [T.Unsigned]: "number literal",
+  [T.Integer]: "number literal",
+  [T.Float]: "number literal",
+  [T.BeginArray]: "'['",
+  [T.BeginObject]: "'{'",
+  [T.EndArray]: "']'",
+  [T.EndObject]: "'}'",
+  [T.NameSeparator]: "':'",
+  [T.ValueSeparator]: "','",
+  [T.ParseError]: "<parse error>",
+  [T.EndOfInput]: "end of input",
+  [T.LiteralOrValue]: "'[', '{', or a literal",
+};
+
+const CONTROL_NAMES = [
+  "NUL",
+  "SOH",
+  "STX",
+  "ETX",
+  "EOT",
+  "ENQ",
+  "ACK",
+  "BEL",
+  "BS",
+  "HT",
+  "LF",
+  "VT",
+  "FF",
+  "CR",
+  "SO",
+  "SI",
+  "DLE",
+  "DC1",
+  "DC2",
+  "DC3",
+  "DC4",
+  "NAK",
+  "SYN",
+  "ETB",
+  "CAN",
+  "EM",
+  "SUB",
+  "ESC",
+  "FS",
+  "GS",
+  "RS",
+  "US",
+];
+const SHORT_ESCAPES: Record<number, string> = { 8: "b", 9: "t", 10: "n", 12: "f", 13: "r" };
+
+function hex4(c: number): string {
+  return c.toString(16).toUpperCase().padStart(4, "0");
+}
+
+function utf8Len(c: number): number {
+  return c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdfff ? 2 : 3; // a surrogate pair counts 2+2
+}
+
+const EOF = -1;
+const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
+const UINT64_MAX = (1n << 64n) - 1n;
+
+class Lexer {
+  private i = 0;
+  private current = EOF;
+  private nextUnget = false;
+  // nlohmann's position: bytes read in total and on the current line, lines read
+  private total = 0;
+  private col = 0;
+  private lines = 0;
+  private tokenStart = 0;
+  private tokenEnd = 0;
+  errorMessage = "";
+  /** The decoded string of a string token; the text of a number token. */
+  text = "";
+  numberValue: Value = null;
+
+  constructor(private readonly s: string) {}
+
+  position(): string {
+    return `line ${this.lines + 1}, column ${this.col}`;
+  }
+
+  /** The bytes read for the current token, control characters as <U+XXXX>. */
+  tokenString(): string {
+    let out = "";
+    for (const ch of this.s.slice(this.tokenStart, this.tokenEnd)) {
+      const c = ch.codePointAt(0)!;
+      out += c <= 0x1f ? `<U+${hex4(c)}>` : ch;
+    }
+    return out;
+  }
+
+  private get(): number {
+    if (this.nextUnget) this.nextUnget = false;
+    else if (this.i < this.s.length) {
+      this.current = this.s.charCodeAt(this.i++);
+    } else {
+      this.current = EOF;
+      this.total++;
+      this.col++;
+      return EOF;
+    }
+    const w = this.current === EOF ? 1 : utf8Len(this.current);
+    this.total += w;
+    this.col += w;
+    if (this.current !== EOF) this.tokenEnd = this.i;
+    if (this.current === 0x0a) {
+      this.lines++;
+      this.col = 0;
+    }
+    return this.current;
+  }
+
+  private unget(): void {
+    this.nextUnget = true;
+    const w = this.current === EOF ? 1 : utf8Len(this.current);
+    this.total -= w;
+    if (this.col === 0) {
+      if (this.lines > 0) this.lines--;
+    } else this.col -= w;
+    if (this.current !== EOF) this.tokenEnd = this.i - 1;
+  }
+
+  isEmptyInput(): boolean {
+    return this.total === 1;
+  }
+
+  scan(): T {
+    do this.get();
+    while (this.current === 0x20 || this.current === 0x09 || this.current === 0x0a || this.current === 0x0d);
+    // nlohmann resets its token string only when a literal, string or number starts: what it
+    // reports as "last read" runs from there (across separators and whitespace) to here.
+    const start = this.i - 1;
+    switch (this.current) {
+      case 0x5b:
+        return T.BeginArray;
+      case 0x5d:
+        return T.EndArray;
+      case 0x7b:
+        return T.BeginObject;
+      case 0x7d:
+        return T.EndObject;
+      case 0x3a:
+        return T.NameSeparator;
+      case 0x2c:
+        return T.ValueSeparator;
+      case 0x74:
+        this.tokenStart = start;
+        return this.literal("true", T.True);
+      case 0x66:
+        this.tokenStart = start;
+        return this.literal("false", T.False);
+      case 0x6e:
+        this.tokenStart = start;
+        return this.literal("null", T.Null);
+      case 0x22:
+        this.tokenStart = start;
+        return this.string();
+      case 0x00:
+      case EOF:
+        return T.EndOfInput;
+      default:
+        if (this.current === 0x2d || (this.current >= 0x30 && this.current <= 0x39)) {
+          this.tokenStart = start;
+          return this.number();
+        }
+        this.errorMessage = "invalid literal";
+        return T.ParseError;
+    }
+  }
+
+  private literal(text: string, t: T): T {
+    for (let k = 1; k < text.length; k++) {
+      if (this.get() !== text.charCodeAt(k)) {
+        this.errorMessage = "invalid literal";
+        return T.ParseError;
+      }
+    }
+    return t;
+  }
+
+  private hex4(): number {
+    let cp = 0;
+    for (let k = 0; k < 4; k++) {
+      const c = this.get();
+      let d: number;
+      if (c >= 0x30 && c <= 0x39) d = c - 0x30;
+      else if (c >= 0x41 && c <= 0x46) d = c - 0x37;
+      else if (c >= 0x61 && c <= 0x66) d = c - 0x57;
+      else return -1;
+      cp = cp * 16 + d;
+    }
+    return cp;
+  }
+
+  private string(): T {
+    let out = "";
+    for (;;) {
+      const c = this.get();
+      if (c === EOF) {
+        this.errorMessage = "invalid string: missing closing quote";
+        return T.ParseError;
+      }
+      if (c === 0x22) {
+        this.text = out;
+        return T.String;
+      }
+      if (c === 0x5c) {
+        const e = this.get();
+        switch (e) {
+          case 0x22:
+            out += '"';
+            break;
+          case 0x5c:
+            out += "\\";
+            break;
+          case 0x2f:
+            out += "/";
+            break;
+          case 0x62:
+            out += "\b";
+            break;
+          case 0x66:
+            out += "\f";
+            break;
+          case 0x6e:
+            out += "\n";
+            break;
+          case 0x72:
+            out += "\r";
+            break;
+          case 0x74:
+            out += "\t";
+            break;
+          case 0x75: {
+            const cp1 = this.hex4();
+            if (cp1 < 0) {
+              this.errorMessage = "invalid string: '\\u' must be followed by 4 hex digits";
+              return T.ParseError;
+            }
+            if (cp1 >= 0xd800 && cp1 <= 0xdbff) {
+              if (this.get() !== 0x5c || this.get() !== 0x75) {
+                this.errorMessage =
+                  "invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF";
+                return T.ParseError;
+              }
+              const cp2 = this.hex4();
+              if (cp2 < 0) {
+                this.errorMessage = "invalid string: '\\u' must be followed by 4 hex digits";
+                return T.ParseError;
+              }
+              if (!(cp2 >= 0xdc00 && cp2 <= 0xdfff)) {
+                this.errorMessage =
+                  "invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF";
+                return T.ParseError;
+              }
+              out += String.fromCharCode(cp1, cp2);
+            } else if (cp1 >= 0xdc00 && cp1 <= 0xdfff) {
+              this.errorMessage = "invalid string: surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF";
+              return T.ParseError;
+            } else out += String.fromCharCode(cp1);
+            break;
+          }
+          default:
+            this.errorMessage = "invalid string: forbidden character after backslash";
+            return T.ParseError;
+        }
+        continue;
+      }
+      if (c <= 0x1f) {
+        const short = SHORT_ESCAPES[c];
+        this.errorMessage =
+          `invalid string: control character U+${hex4(c)} (${CONTROL_NAMES[c]}) must be escaped to \\u${hex4(c)}` +
+          (short !== undefined ? ` or \\${short}` : "");
+        return T.ParseError;
+      }
+      out += String.fromCharCode(c);
+    }
+  }
+
+  private number(): T {
+    const start = this.i - 1;
+    let kind: T = T.Unsigned;
+    const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+    const fail = (m: string): T => {
+      this.errorMessage = m;
+      return T.ParseError;
+    };
+    let c = this.current;
+    if (c === 0x2d) {
+      kind = T.Integer;
+      c = this.get();
+      if (!isDigit(c)) return fail("invalid number; expected digit after '-'");
+    }
+    if (c !== 0x30) while (isDigit((c = this.get())));
+    else c = this.get();
+    if (c === 0x2e) {
+      kind = T.Float;
+      if (!isDigit(this.get())) return fail("invalid number; expected digit after '.'");
+      while (isDigit((c = this.get())));
+    }
+    if (c === 0x65 || c === 0x45) {
+      kind = T.Float;
+      c = this.get();
+      if (c === 0x2b || c === 0x2d) {
+        if (!isDigit(this.get())) return fail("invalid number; expected digit after exponent sign");
+      } else if (!isDigit(c)) return fail("invalid number; expected '+', '-', or digit after exponent");
+      while (isDigit(this.get()));
+    }
+    this.unget();
+    const text = this.s.slice(start, this.nextUnget && this.current !== EOF ? this.i - 1 : this.i);
+    this.text = text;
+    if (kind === T.Unsigned) {
+      const b = BigInt(text);
+      if (b <= UINT64_MAX) {
+        this.numberValue = b as unknown as Value; // checked by the caller
+        return T.Unsigned;
+      }
+    } else if (kind === T.Integer) {
+      const b = BigInt(text);
+      if (b >= INT64_MIN) {
+        this.numberValue = mkInt(b);
+        return T.Integer;
+      }
+    }
+    this.numberValue = new NixFloat(Number(text));
+    return T.Float;
+  }
+}
+
+function syntaxError(lx: Lexer, last: T, expected: T, context: string): JSONParseError {
+  let msg = `syntax error while parsing ${context} - `;
+  if (last === T.ParseError) msg += `${lx.errorMessage}; last read: '${lx.tokenString()}'`;
+  else msg += `unexpected ${TOKEN_NAMES[last]}`;
+  if (expected !== T.Uninitialized) msg += `; expected ${TOKEN_NAMES[expected]}`;
+  return new JSONParseError(`[json.exception.parse_error.101] parse error at ${lx.position()}: ${msg}`);
+}
+
+interface Frame {
+  readonly isArray: boolean;
+  readonly items: Lazy[];
+  readonly map: Map<string, Lazy>;
+  key: string;
+}
+
+/** Parse JSON text into a Nix value (fully built; JSON values are data). */
+export function parseJSON(s: string): Value {
+  const lx = new Lexer(s);
+  const stack: Frame[] = [];
+  let result: Value = null;
+  const emit = (v: Value) => {
+    const top = stack[stack.length - 1];
+    if (top === undefined) result = v;
+    else if (top.isArray) top.items.push(v);
+    else top.map.set(top.key, v); // a repeated key: the last one wins
+  };
+  const key = (top: Frame) => {
+    top.key = forceNoNullByte(lx.text);
+  };
+  const endContainer = () => {
+    const f = stack.pop()!;
+    emit(f.isArray ? f.items : NixAttrs.fromMap(f.map));
+  };
+  let last = lx.scan();
+  let skipToState = false;
+  for (;;) {
+    if (!skipToState) {
+      switch (last) {
+        case T.BeginObject: {
+          const f: Frame = { isArray: false, items: [], map: new Map(), key: "" };
+          stack.push(f);
+          last = lx.scan();
+          if (last === T.EndObject) {
+            endContainer();
+            break;
+          }
+          if (last !== T.String) throw syntaxError(lx, last, T.String, "object key");
+          key(f);
+          last = lx.scan();
+          if (last !== T.NameSeparator) throw syntaxError(lx, last, T.NameSeparator, "object separator");
+          last = lx.scan();
+          continue;
+        }
+        case T.BeginArray:
+          stack.push({ isArray: true, items: [], map: new Map(), key: "" });
+          last = lx.scan();
+          if (last === T.EndArray) {
+            endContainer();
+            break;
+          }
+          continue;
+        case T.Float: {
+          const f = lx.numberValue as NixFloat;
+          if (!Number.isFinite(f.value))
+            throw new JSONParseError(
+              `[json.exception.out_of_range.406] number overflow parsing '${lx.text}'`,
+            );
+          emit(f);
+          break;
+        }
+        case T.Unsigned: {
+          const b = lx.numberValue as unknown as bigint;
+          if (b > INT64_MAX) throw new NixError(`unsigned json number ${b} outside of Nix integer range`);
+          emit(mkInt(b));
+          break;
+        }
+        case T.Integer:
+          emit(lx.numberValue);
+          break;
+        case T.True:
+          emit(true);
+          break;
+        case T.False:
+          emit(false);
+          break;
+        case T.Null:
+          emit(null);
+          break;
+        case T.String:
+          emit(forceNoNullByte(lx.text));
+          break;
+        case T.ParseError:
+          throw syntaxError(lx, last, T.Uninitialized, "value");
+        case T.EndOfInput:
+          if (lx.isEmptyInput())
+            throw new JSONParseError(
+              `[json.exception.parse_error.101] parse error at ${lx.position()}: attempting to parse an empty input; check that your input string or stream contains the expected JSON`,
+            );
+          throw syntaxError(lx, last, T.LiteralOrValue, "value");
+        default:
+          throw syntaxError(lx, last, T.LiteralOrValue, "value");
+      }
+    } else skipToState = false;
+
+    const top = stack[stack.length - 1];
+    if (top === undefined) break;
+    if (top.isArray) {
+      last = lx.scan();
+      if (last === T.ValueSeparator) {
+        last = lx.scan();
+        continue;
+      }
+      if (last === T.EndArray) {
+        endContainer();
+        skipToState = true;
+        continue;
+      }
+      throw syntaxError(lx, last, T.EndArray, "array");
+    }
+    last = lx.scan();
+    if (last === T.ValueSeparator) {
+      last = lx.scan();
+      if (last !== T.String) throw syntaxError(lx, last, T.String, "object key");
+      key(top);
+      last = lx.scan();
+      if (last !== T.NameSeparator) throw syntaxError(lx, last, T.NameSeparator, "object separator");
+      last = lx.scan();
+      continue;
+    }
+    if (last === T.EndObject) {
+      endContainer();
+      skipToState = true;
+      continue;
+    }
+    throw syntaxError(lx, last, T.EndObject, "object");
+  }
+  last = lx.scan();
+  if (last !== T.EndOfInput) throw syntaxError(lx, last, T.EndOfInput, "value");
+  return result;
+}

@@ -1,0 +1,111 @@
+// builtins.fromTOML over smol-toml (TOML 1.0), shaped as Nix's toml11-based fromTOML:
+// 64-bit integers (toml11's overflow message), null bytes refused, dates and times an error
+// unless the experimental feature `parse-toml-timestamps` is on ({ _type = "timestamp"; value; }).
+import { parse as parseToml, TomlDate, TomlError } from "smol-toml";
+import { forceStringNoCtx } from "../check.js";
+import { NixError } from "../errors.js";
+import type { Runtime } from "../runtime.js";
+import { NixAttrs, NixFloat, mkInt, type Lazy, type Value } from "../values.js";
+import { forceNoNullByte } from "./json-parse.js";
+import { registerPrimops } from "./registry.js";
+
+const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
+
+/** An error whose text ends with a newline: Nix prints one more (indented, empty) line after it. */
+class TrailingLineError extends NixError {
+  override format(opts: { showTrace?: boolean } = {}): string {
+    return super.format(opts) + "\n       ";
+  }
+}
+
+class TomlNixError extends Error {}
+
+function experimentalOn(rt: Runtime, feature: string): boolean {
+  const on = `${rt.settings["experimental-features"] ?? ""} ${rt.settings["extra-experimental-features"] ?? ""}`;
+  return on.split(/\s+/).includes(feature);
+}
+
+/** toml11's report for an integer outside int64: the source line with a caret after the literal. */
+function overflowReport(src: string, value: bigint): string {
+  const lines = src.split("\n");
+  let lineNo = 1;
+  let col = 0;
+  let text = "";
+  search: for (let i = 0; i < lines.length; i++) {
+    for (const m of lines[i]!.matchAll(/(?<![\w.])[+-]?\d[\d_]*(?![\w.:])/g)) {
+      if (BigInt(m[0].replaceAll("_", "")) === value) {
+        lineNo = i + 1;
+        col = m.index + m[0].length;
+        text = lines[i]!;
+        break search;
+      }
+    }
+  }
+  const pad = " ".repeat(String(lineNo).length);
+  return [
+    "[error] toml::parse_dec_integer: too large integer: current max digits = 2^63",
+    `${pad}--> fromTOML`,
+    `${pad}  |`,
+    ` ${lineNo} | ${text}`,
+    `${pad}  | ${" ".repeat(col)}^-- must be < 2^63`,
+  ].join("\n");
+}
+
+/**
+ * Nix's timestamp text (toml11 < 4 style): `T` separator, seconds always, sub-seconds as 0, 3, 6 or 9
+ * digits. smol-toml keeps millisecond precision only, so finer digits are lost (documented gap).
+ */
+function timestampText(d: TomlDate): string {
+  const iso = d.toISOString(); // e.g. 1979-05-27T07:32:00.999-07:00, 1979-05-27, 07:32:00.100
+  return iso.replace(/\.(\d{3})/, (_, ms: string) => (ms === "000" ? "" : `.${ms}`));
+}
+
+function toNix(rt: Runtime, src: string, x: unknown): Value {
+  if (typeof x === "string") return forceNoNullByte(x);
+  if (typeof x === "boolean") return x;
+  if (typeof x === "bigint") {
+    if (x > INT64_MAX || x < INT64_MIN) throw new TomlNixError(overflowReport(src, x));
+    return mkInt(x);
+  }
+  if (typeof x === "number") return new NixFloat(x);
+  if (Array.isArray(x)) return x.map((e): Lazy => toNix(rt, src, e));
+  if (x instanceof TomlDate) {
+    if (!experimentalOn(rt, "parse-toml-timestamps"))
+      throw new TomlNixError("Dates and times are not supported");
+    return NixAttrs.fromMap(
+      new Map<string, Lazy>([
+        ["_type", "timestamp"],
+        ["value", timestampText(x)],
+      ]),
+    );
+  }
+  const m = new Map<string, Lazy>();
+  for (const [k, v] of Object.entries(x as Record<string, unknown>))
+    m.set(forceNoNullByte(k), toNix(rt, src, v));
+  return NixAttrs.fromMap(m);
+}
+
+registerPrimops([
+  {
+    name: "fromTOML",
+    arity: 1,
+    args: ["e"],
+    doc: "Convert a TOML string to a Nix value.",
+    impl: (rt, [e], span) => {
+      const src = forceStringNoCtx(e!, span, "while evaluating the argument passed to builtins.fromTOML");
+      try {
+        const doc = parseToml(src, { integersAsBigInt: true, unsafeKeyBehaviour: "keep" });
+        return toNix(rt, src, doc);
+      } catch (err) {
+        if (err instanceof TomlNixError) {
+          const multiLine = err.message.includes("\n");
+          throw new (multiLine ? TrailingLineError : NixError)(`while parsing TOML: ${err.message}`);
+        }
+        if (err instanceof NixError) throw new NixError(`while parsing TOML: error: ${err.message}`);
+        if (err instanceof TomlError) throw new NixError(`while parsing TOML: ${err.message}`);
+        throw err;
+      }
+    },
+  },
+]);
