@@ -1,55 +1,56 @@
-// The engines bundle (fast start-up) must give the same results as importing
-// the packages one by one, and must not be used once stale.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// The worker bundle (fast start-up): the build writes the evaluation worker's code as one
+// self-contained, minified file (plus V8's code cache for it); it must behave exactly like tsc's
+// output loaded module by module, and must not load the native SQLite addon until a store is opened.
+import { readdirSync, readFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
+import { dirname } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildCli, parserBuilt, ROOT, tsnix } from "./helpers.js";
 
 beforeAll(buildCli);
 
-const MANIFEST = `${ROOT}packages/cli/dist/engines.manifest.json`;
+const BUNDLE = `${ROOT}packages/cli/dist/worker.bundle.cjs`;
 
-describe.runIf(parserBuilt())("engines bundle", () => {
-  it("is written with a manifest of its inputs, and used only while fresh", () => {
-    const b = spawnSync(process.execPath, [`${ROOT}packages/cli/scripts/bundle.mjs`], { encoding: "utf8" });
-    expect(b.status).toBe(0);
-    const m = JSON.parse(readFileSync(MANIFEST, "utf8")) as {
-      builtMs: number;
-      packages: string[];
-      inputs: string[];
+describe("build", () => {
+  it("`npm run build` is tsc -b, then the bundle script", () => {
+    const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, "utf8")) as {
+      scripts: Record<string, string>;
     };
-    expect(m.packages).toContain("@tsnix/parser");
-    expect(m.inputs.some((p) => p.endsWith("packages/parser/dist/index.js"))).toBe(true);
+    expect(pkg.scripts.build).toBe("tsc -b tsconfig.json && node packages/cli/scripts/bundle.mjs");
+    expect(pkg.scripts.prepare).toBe("npm run build");
+  });
+});
 
-    const fresh = (manifest?: unknown) =>
-      spawnSync(process.execPath, [
-        "--input-type=module",
-        "-e",
-        `import { bundleIsFresh } from "${ROOT}packages/cli/dist/engines.js";
-         process.exit(bundleIsFresh(${manifest ? JSON.stringify(manifest) : ""}) ? 0 : 3);`,
-      ]).status;
-    expect(fresh()).toBe(0);
-    // An input newer than the bundle makes it stale.
-    const input = join(mkdtempSync(join(tmpdir(), "tsnix-bundle-")), "input.js");
-    writeFileSync(input, "");
-    utimesSync(input, new Date(m.builtMs - 60_000), new Date(m.builtMs - 60_000));
-    expect(fresh({ ...m, inputs: [input] })).toBe(0);
-    utimesSync(input, new Date(m.builtMs + 60_000), new Date(m.builtMs + 60_000));
-    expect(fresh({ ...m, inputs: [input] })).toBe(3);
-    // So does a package built after the bundle was made.
-    expect(fresh({ ...m, packages: m.packages.slice(1) })).toBe(3);
+describe.runIf(parserBuilt())("worker bundle", () => {
+  it("is one minified module needing only Node built-ins, with a code cache made for it", () => {
+    const text = readFileSync(BUNDLE, "utf8");
+    const required = [...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!);
+    expect(required.length).toBeGreaterThan(0);
+    // SQLite (a native addon) is loaded only when a store is opened; everything else is inside.
+    expect([...new Set(required.filter((s) => !isBuiltin(s)))]).toEqual(["better-sqlite3"]);
+    expect(text).not.toMatch(/\bimport\s*\(\s*"@tsnix\//);
+    expect(text).toContain("performSelfAnalysis");
+    expect(text).toContain("skipValidations:!0"); // grammar validations are for tests only
+    expect(text.length / text.split("\n").length).toBeGreaterThan(500); // minified
+    const hash = /tsnixBundleHash=([0-9a-f]{16})\n$/.exec(text)?.[1];
+    expect(hash).toBeDefined();
+    const caches = readdirSync(dirname(BUNDLE)).filter(
+      (f) => f.startsWith("worker.bundle.cjs.") && f.endsWith(".cache"),
+    );
+    expect(caches).toEqual([`worker.bundle.cjs.${hash}.cache`]);
   });
 
-  it("parses the same with and without the bundle", () => {
+  it("parses and evaluates the same with and without the bundle", () => {
+    const plain = { ...process.env, TSNIX_NO_BUNDLE: "1" };
     const text = "let f = { a ? 1, ... }@args: a; in f { }";
     const bundled = tsnix(["instantiate", "--parse", "-"], { input: text });
-    const plain = tsnix(["instantiate", "--parse", "-"], {
-      input: text,
-      env: { ...process.env, TSNIX_NO_BUNDLE: "1" },
-    });
     expect(bundled.status).toBe(0);
-    expect(bundled).toEqual(plain);
+    expect(bundled).toEqual(tsnix(["instantiate", "--parse", "-"], { input: text, env: plain }));
+    const expr = ["instantiate", "--eval", "--strict", "-E", "builtins.map (x: x * 2) [ 1 2 3 ]"];
+    expect(tsnix(expr)).toEqual({ status: 0, stdout: "[ 2 4 6 ]\n", stderr: "" });
+    expect(tsnix(expr, { env: plain })).toEqual(tsnix(expr));
+    const bad = ["instantiate", "--eval", "-E", "1 +"];
+    expect(tsnix(bad).status).toBe(1);
+    expect(tsnix(bad)).toEqual(tsnix(bad, { env: plain }));
   });
 });

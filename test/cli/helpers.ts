@@ -13,9 +13,9 @@ const LOCK = `${tmpdir()}/tsnix-cli-build.lock`;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /**
- * Compiles packages/cli (incremental; the CLI loads parser/eval from their own
- * dist at run time). Test files run in parallel: a lock directory keeps their
- * builds from writing dist/ at the same time.
+ * Builds packages/cli as `npm run build` does: `tsc -b` (incremental, with the packages it
+ * references), then the worker bundles (scripts/bundle.mjs). Test files run in parallel: a lock
+ * directory keeps their builds from writing dist/ at the same time.
  */
 export function buildCli(): void {
   const deadline = Date.now() + 180_000;
@@ -30,6 +30,10 @@ export function buildCli(): void {
   }
   try {
     execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, "-b", "packages/cli"], {
+      cwd: ROOT,
+      stdio: "pipe",
+    });
+    execFileSync(process.execPath, [`${ROOT}packages/cli/scripts/bundle.mjs`, "--quiet"], {
       cwd: ROOT,
       stdio: "pipe",
     });

@@ -3,63 +3,32 @@
 // builders stamp `date +%s.%N` at start and end, so the test can see the two ran at the same time,
 // then the generator, and that evaluation went on afterwards. Each test uses its own temporary
 // store (--store), never a real one, and a `tag` so that its derivations are new.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TSNIX, buildGlueAndCli, bwrapAvailable, tsnix as run, tsnixEnv, type Run } from "./helpers.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const TSNIX = `${ROOT}packages/cli/bin/tsnix.js`;
 const IFD_NIX = fileURLToPath(new URL("./ifd.nix", import.meta.url));
 const TOOLS = ["/usr/bin/date", "/usr/bin/sleep"];
-
-const usable =
-  spawnSync("sh", ["-c", "command -v bwrap"], { stdio: "ignore" }).status === 0 && TOOLS.every((t) => existsSync(t));
+const usable = bwrapAvailable() && TOOLS.every((t) => existsSync(t));
 
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "tsnix-ifd-"));
-  for (const pkg of ["packages/glue", "packages/cli"]) {
-    try {
-      execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, "-b", pkg], { cwd: ROOT, stdio: "pipe" });
-    } catch {
-      // Type errors elsewhere in a package still emit; the runs below show whether it works.
-    }
-  }
+  buildGlueAndCli();
 }, 300_000);
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function env(): NodeJS.ProcessEnv {
-  // An empty nix.conf directory: the machine's Nix configuration must not leak in.
-  return { ...process.env, NIX_CONF_DIR: dir, NIX_USER_CONF_FILES: "", TSNIX_NO_BUNDLE: "1" };
-}
+const env = () => tsnixEnv(dir);
+const tsnix = (args: string[], cwd = dir): Run => run(args, cwd, dir);
 
 function commonArgs(store: string, tag: string): string[] {
-  return [
-    "--store",
-    store,
-    "--option",
-    "extra-sandbox-paths",
-    TOOLS.join(" "),
-    "--argstr",
-    "tag",
-    tag,
-  ];
-}
-
-function tsnix(args: string[], cwd = dir): Run {
-  const r = spawnSync(process.execPath, [TSNIX, ...args], { cwd, env: env(), encoding: "utf8", timeout: 120_000 });
-  return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
+  return ["--store", store, "--option", "extra-sandbox-paths", TOOLS.join(" "), "--argstr", "tag", tag];
 }
 
 interface Interval {
@@ -77,7 +46,11 @@ function checkOrder(a: Interval, b: Interval, gen: number): void {
 }
 
 const drvName = (line: string) => /building '[^']*?-([^'/]*)\.drv'/.exec(line)?.[1];
-const built = (stderr: string) => stderr.split("\n").map(drvName).filter((n) => n !== undefined);
+const built = (stderr: string) =>
+  stderr
+    .split("\n")
+    .map(drvName)
+    .filter((n) => n !== undefined);
 
 describe.runIf(usable)("import from derivation, end to end", () => {
   it("tsnix instantiate --eval: builds a ‖ b, then gen, then goes on evaluating", () => {
@@ -86,6 +59,7 @@ describe.runIf(usable)("import from derivation, end to end", () => {
     const r = tsnix([
       "instantiate",
       "--eval",
+      "--read-write-mode", // as with Nix: --eval alone writes no .drv, so nothing can be built
       "--strict",
       "--json",
       IFD_NIX,
@@ -101,7 +75,10 @@ describe.runIf(usable)("import from derivation, end to end", () => {
     ]);
     expect(r.stderr).not.toMatch(/^error/m);
     expect(r.status).toBe(0);
-    const [a, b, gen, answer] = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as unknown);
+    const [a, b, gen, answer] = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as unknown);
     const num = (x: unknown) => ({ start: Number((x as Interval).start), end: Number((x as Interval).end) });
     checkOrder(num(a), num(b), Number(gen));
     expect(num(a).start).toBeGreaterThan(t0);
@@ -121,7 +98,10 @@ describe.runIf(usable)("import from derivation, end to end", () => {
     expect(out).toMatch(/^\/nix\/store\/[0-9a-z]{32}-final$/);
     const link = readlinkSync(join(dir, "res"));
     expect(link).toBe(join(store, out));
-    const [as, ae, bs, be, gen, answer] = readFileSync(join(dir, "res"), "utf8").trim().split(" ").map(Number);
+    const [as, ae, bs, be, gen, answer] = readFileSync(join(dir, "res"), "utf8")
+      .trim()
+      .split(" ")
+      .map(Number);
     checkOrder({ start: as!, end: ae! }, { start: bs!, end: be! }, gen!);
     expect(answer).toBe(42);
     expect(built(r.stderr)).toContain("final");
@@ -132,11 +112,49 @@ describe.runIf(usable)("import from derivation, end to end", () => {
     expect(log.stdout).toMatch(/^generating from \/nix\/store\/\S+-stamp-a and/);
   });
 
+  it("--max-jobs 1 builds a and b one after the other", () => {
+    const store = join(dir, "store-j1");
+    const r = tsnix([
+      "instantiate",
+      "--eval",
+      "--read-write-mode", // as with Nix: --eval alone writes no .drv, so nothing can be built
+      "--strict",
+      "--json",
+      IFD_NIX,
+      "-A",
+      "a",
+      "-A",
+      "b",
+      "--arg",
+      "sleep",
+      '"1"',
+      "--max-jobs",
+      "1",
+      ...commonArgs(store, "j1"),
+    ]);
+    expect(r.status).toBe(0);
+    const [a, b] = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Interval)
+      .map((x) => ({ start: Number(x.start), end: Number(x.end) }));
+    expect(a!.start < b!.end && b!.start < a!.end).toBe(false);
+  });
+
+  it("--eval without --read-write-mode writes no .drv: Nix's 'is not valid' error", () => {
+    const store = join(dir, "store-ro");
+    const r = tsnix(["instantiate", "--eval", IFD_NIX, "-A", "answer", ...commonArgs(store, "ro")]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/error: path '\/nix\/store\/[0-9a-z]{32}-gen\.drv' is not valid/);
+    expect(built(r.stderr)).toEqual([]);
+  });
+
   it("allow-import-from-derivation = false: Nix's error, nothing built", () => {
     const store = join(dir, "store-noifd");
     const r = tsnix([
       "instantiate",
       "--eval",
+      "--read-write-mode", // as with Nix: --eval alone writes no .drv, so nothing can be built
       IFD_NIX,
       "-A",
       "answer",
@@ -158,6 +176,7 @@ describe.runIf(usable)("import from derivation, end to end", () => {
     const r = tsnix([
       "instantiate",
       "--eval",
+      "--read-write-mode", // as with Nix: --eval alone writes no .drv, so nothing can be built
       IFD_NIX,
       "-A",
       "answer",
@@ -170,7 +189,9 @@ describe.runIf(usable)("import from derivation, end to end", () => {
       ...commonArgs(store, "fail"),
     ]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/error: builder for '\/nix\/store\/[0-9a-z]{32}-gen\.drv' failed with exit code 3/);
+    expect(r.stderr).toMatch(
+      /error: builder for '\/nix\/store\/[0-9a-z]{32}-gen\.drv' failed with exit code 3/,
+    );
     expect(r.stderr).toContain("> gen: something went wrong");
     expect(r.stderr).toContain("while calling the 'import' builtin");
   });
@@ -188,10 +209,14 @@ describe.runIf(usable)("import from derivation, end to end", () => {
       '"0"',
       "--arg",
       "sleepB",
-      '"30"',
+      '"5"',
       ...commonArgs(store, "kill"),
     ];
-    const child = spawn(process.execPath, [TSNIX, ...args], { cwd: dir, env: env(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [TSNIX, ...args], {
+      cwd: dir,
+      env: env(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const realStore = join(store, "nix/store");
@@ -209,10 +234,10 @@ describe.runIf(usable)("import from derivation, end to end", () => {
     await exited;
     const aBefore = readFileSync(join(realStore, aOutput()!), "utf8");
 
-    const rerun = tsnix([...args.slice(0, 6), "0", ...args.slice(7, 9), '"1"', ...args.slice(9)]);
+    const rerun = tsnix(args);
     expect(rerun.stderr).not.toMatch(/^error/m);
     expect(rerun.status).toBe(0);
-    // sleepB changed b's derivation; a's is the same and stays built.
+    // a was registered before the kill: not built again; b was not, so it is.
     expect(built(rerun.stderr)).not.toContain("stamp-a");
     expect(built(rerun.stderr)).toEqual(expect.arrayContaining(["stamp-b", "gen", "final"]));
     expect(readFileSync(join(realStore, aOutput()!), "utf8")).toBe(aBefore);

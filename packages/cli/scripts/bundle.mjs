@@ -1,12 +1,126 @@
-// Writes dist/engines.bundle.js (parser + evaluator + glue in one file, for fast start-up).
-// `--if-stale`: only when the bundle is missing or older than its inputs (used by tsnix itself).
-import { bundleEngines, bundleIsFresh, withBundleLock } from "../dist/engines.js";
+// Writes the worker bundles: each evaluation worker's code (tsc's dist/ output with parser,
+// evaluator, glue, store and their npm dependencies) as ONE minified ESM file, so a worker starts
+// by loading a single module instead of hundreds. Run by the root `npm run build` after `tsc -b`.
+// better-sqlite3 (a native addon) stays external and is only `require`d when a store is opened.
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
 
-const ifStale = process.argv.includes("--if-stale");
-if (!(ifStale && bundleIsFresh())) {
-  const packages = await withBundleLock(bundleEngines);
-  if (!ifStale) {
-    if (packages === null) process.stderr.write("tsnix: another process is writing the bundle\n");
-    else process.stderr.write(`tsnix: bundled ${packages.join(", ")}\n`);
+const DIST = fileURLToPath(new URL("../dist/", import.meta.url));
+
+/** Worker entries (tsc output) and their bundles; the main thread starts the bundle. */
+export const BUNDLES = [
+  // CommonJS, so that worker-boot.js can compile it as a vm.Script with a code cache.
+  { entry: "worker.js", out: "worker.bundle.cjs", format: "cjs" },
+  { entry: "bridge-worker.js", out: "bridge-worker.bundle.js" },
+  { entry: "repl/worker.js", out: "repl/worker.bundle.js" },
+];
+
+/** `import Database from "better-sqlite3"` becomes a constructor that loads the addon on first use. */
+const lazySqlite = {
+  name: "lazy-better-sqlite3",
+  setup(build) {
+    build.onResolve({ filter: /^better-sqlite3$/ }, (args) =>
+      args.namespace === "lazy-sqlite"
+        ? { path: "better-sqlite3", external: true }
+        : { path: "better-sqlite3", namespace: "lazy-sqlite" },
+    );
+    build.onLoad({ filter: /.*/, namespace: "lazy-sqlite" }, () => ({
+      contents: `let Real = null;
+export default function Database(...args) { return new (Real ??= require("better-sqlite3"))(...args); }`,
+      loader: "js",
+    }));
+  },
+};
+
+/**
+ * Chevrotain's grammar validations (part of performSelfAnalysis, ~25 ms of every start) are for
+ * developing the grammar: tests run the parser from source with them on; the shipped bundle skips
+ * them. The build fails if the parser's constructor no longer has the expected shape.
+ */
+const PARSER_CONFIG = "{ recoveryEnabled: false, maxLookahead: 1 }";
+const skipGrammarValidations = {
+  name: "skip-grammar-validations",
+  setup(build) {
+    build.onLoad({ filter: /packages[\\/]parser[\\/]dist[\\/]parser\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      if (!text.includes(PARSER_CONFIG))
+        throw new Error(
+          `${args.path}: parser options '${PARSER_CONFIG}' not found (update scripts/bundle.mjs)`,
+        );
+      return {
+        contents: text.replace(
+          PARSER_CONFIG,
+          "{ recoveryEnabled: false, maxLookahead: 1, skipValidations: true }",
+        ),
+        loader: "js",
+      };
+    });
+  },
+};
+
+const banner =
+  'import { createRequire as __tsnixCreateRequire } from "node:module"; const require = __tsnixCreateRequire(import.meta.url);';
+
+const WARM_UP =
+  'let f = { a ? 1, ... }@args: map (x: x * a + 1) [ 1 2 ]; in { x = f { }; y = "${toString 1.5}"; z = builtins.attrNames { b = 1; }; }';
+
+const built = [];
+for (const { entry, out, format = "esm" } of BUNDLES) {
+  if (!existsSync(DIST + entry)) continue;
+  const result = await esbuild.build({
+    entryPoints: [DIST + entry],
+    outfile: DIST + out,
+    write: false,
+    bundle: true,
+    minify: true,
+    platform: "node",
+    format,
+    // worker-boot.js passes the bundle's URL (CommonJS has no import.meta).
+    ...(format === "cjs" ? { define: { "import.meta.url": "__tsnixBundleUrl" } } : {}),
+    target: "node20",
+    sourcemap: false,
+    legalComments: "none",
+    logLevel: "warning",
+    plugins: [lazySqlite, skipGrammarValidations],
+    ...(format === "esm" ? { banner: { js: banner } } : {}),
+  });
+  // Written whole then renamed: a worker starting meanwhile sees the old bundle or the new one.
+  const target = DIST + out;
+  const tmp = `${target}.${process.pid}.tmp`;
+  mkdirSync(dirname(target), { recursive: true });
+  let contents = result.outputFiles[0].contents;
+  if (format === "cjs") {
+    // V8 checks a code cache against the source's length only: name the cache after a hash of
+    // the bundle, so that worker-boot.js never pairs a bundle with another build's cache.
+    const hash = createHash("sha256").update(contents).digest("hex").slice(0, 16);
+    contents = Buffer.concat([contents, Buffer.from(`//# tsnixBundleHash=${hash}\n`)]);
+    for (const f of readdirSync(dirname(target)))
+      if (f.startsWith(`${basename(target)}.`) && f.endsWith(".cache"))
+        rmSync(join(dirname(target), f), { force: true });
   }
+  writeFileSync(tmp, contents);
+  renameSync(tmp, target);
+  built.push(out);
 }
+// V8's code cache for the evaluation worker, made after a small warm-up evaluation so it holds the
+// functions start-up compiles (parser, evaluator, printer). worker-boot.js reads it.
+if (built.includes("worker.bundle.cjs")) {
+  const warm = spawnSync(
+    process.execPath,
+    [
+      fileURLToPath(new URL("../bin/tsnix.js", import.meta.url)),
+      "instantiate",
+      "--eval",
+      "--strict",
+      "-E",
+      WARM_UP,
+    ],
+    { env: { ...process.env, TSNIX_WRITE_CODE_CACHE: "1", TSNIX_NO_BUNDLE: "" }, encoding: "utf8" },
+  );
+  if (warm.status !== 0) throw new Error(`warm-up run failed: ${warm.stderr}`);
+}
+if (!process.argv.includes("--quiet")) process.stderr.write(`tsnix: bundled ${built.join(", ")}\n`);

@@ -4,41 +4,18 @@
 import { readFileSync, lstatSync, symlinkSync, unlinkSync, renameSync } from "node:fs";
 import { resolve } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
-import { isFormattable, loadEval, loadGlue, type AutoArg } from "./contracts.js";
+import { Evaluator, NixError, type AutoArg, type EvalIO, type Value } from "@tsnix/eval";
+import { ParseError } from "@tsnix/parser";
+import { createEvalSession, openLocalStore, type EvalSession } from "@tsnix/glue";
+import type { LocalStore } from "@tsnix/store";
 import { buildSettings, parseBuildArgs, type BridgeWorkerTask, type BuildOptions } from "./build-command.js";
-import type { BridgeGlue, EvalSessionLike, LocalStoreLike } from "./bridge-types.js";
 import { boolSetting, type Settings } from "./nixconf.js";
-import { runInstantiate } from "./instantiate.js";
+import { formatError, runInstantiate } from "./instantiate.js";
 import { processOutput, type Output } from "./output.js";
 import { buildSearchPath } from "./searchpath.js";
-
-/** The evaluator surface used here (the real @tsnix/eval Evaluator has it). */
-interface BuildEvaluator {
-  evalFile(path: string): unknown;
-  evalString(text: string, opts?: { baseDir?: string; origin?: "string" | "stdin" }): unknown;
-  autoCall(fn: unknown, args: Map<string, AutoArg>): unknown;
-  selectAttrPath(v: unknown, attrPath: string): unknown;
-  force(v: unknown): unknown;
-  forceDeep(v: unknown): unknown;
-  call(fn: unknown, ...args: unknown[]): unknown;
-  toJS(v: unknown): unknown;
-}
+import { getDerivations } from "./get-derivations.js";
 
 class BuildCliError extends Error {}
-
-/** nix-build's getDerivations, in Nix: top-level sets and lists are searched, deeper sets only with recurseForDerivations. */
-const GET_DERIVATIONS = `
-  let
-    isDrv = x: builtins.isAttrs x && (x.type or null) == "derivation";
-    go = top: x:
-      if isDrv x then [ { drvPath = x.drvPath; outputName = x.outputName or "out"; } ]
-      else if builtins.isList x then builtins.concatMap (go false) x
-      else if builtins.isAttrs x && (top || (x.recurseForDerivations or false) == true)
-      then builtins.concatMap (n: go false x.\${n}) (builtins.attrNames x)
-      else [ ];
-  in v: if builtins.isAttrs v || builtins.isList v then go true v
-    else throw "expression does not evaluate to a derivation (or a set or list of those)"
-`;
 
 interface Wanted {
   drvPath: string;
@@ -75,19 +52,17 @@ async function runBuild(task: BridgeWorkerTask, out: Output): Promise<number> {
   const env = process.env;
   const { settings } = buildSettings(o.eval, env);
   const showTrace = boolSetting(settings, "show-trace", false);
-  let session: EvalSessionLike | undefined;
-  let store: LocalStoreLike | undefined;
+  let session: EvalSession | undefined;
+  let store: LocalStore | undefined;
   try {
-    const evalModule = await loadEval();
-    const glue = (await loadGlue()) as unknown as BridgeGlue & { openLocalStore(spec?: string): LocalStoreLike };
-    store = glue.openLocalStore(settings.store);
-    session = glue.createEvalSession({
+    store = openLocalStore(settings.store, { storeDir: process.env.NIX_STORE_DIR });
+    session = createEvalSession({
       env,
       store,
       bridge: task.endpoint,
       allowImportFromDerivation: boolSetting(settings, "allow-import-from-derivation", true),
     });
-    const ev = new evalModule.Evaluator({
+    const ev = new Evaluator({
       io: session.io,
       storeDir: store.storeDir,
       currentSystem: settings.system ?? "x86_64-linux",
@@ -97,27 +72,30 @@ async function runBuild(task: BridgeWorkerTask, out: Output): Promise<number> {
       settings,
       onWarning: (m) => out.stderr(ensureNewline(m)),
       onTrace: (m) => out.stderr(ensureNewline(m)),
-    }) as unknown as BuildEvaluator;
+    });
     session.follow(ev);
 
     const autoArgs = new Map<string, AutoArg>();
     for (const { name, arg } of o.eval.autoArgs) {
-      if (arg.kind === "file") autoArgs.set(name, { kind: "string", value: readFileSync(resolve(task.cwd, arg.path), "utf8") });
+      if (arg.kind === "file")
+        autoArgs.set(name, { kind: "string", value: readFileSync(resolve(task.cwd, arg.path), "utf8") });
       else if (arg.kind === "stdin") autoArgs.set(name, { kind: "string", value: readFileSync(0, "utf8") });
       else autoArgs.set(name, arg);
     }
-    const roots: unknown[] = [];
+    const roots: Value[] = [];
     const files = o.eval.files.length === 0 && !o.eval.fromArgs ? ["./default.nix"] : o.eval.files;
     for (const f of files)
       roots.push(
-        o.eval.fromArgs ? ev.evalString(f, { baseDir: task.cwd, origin: "string" }) : ev.evalFile(resolve(task.cwd, f)),
+        o.eval.fromArgs
+          ? ev.evalString(f, { baseDir: task.cwd, origin: "string" })
+          : ev.evalFile(resolve(task.cwd, f)),
       );
-    const getDrvs = ev.evalString(GET_DERIVATIONS);
     const wanted: Wanted[] = [];
     for (const root of roots) {
       for (const attrPath of o.eval.attrPaths.length === 0 ? [""] : o.eval.attrPaths) {
-        const v = ev.autoCall(attrPath === "" ? root : ev.selectAttrPath(ev.autoCall(root, autoArgs), attrPath), autoArgs);
-        wanted.push(...(ev.toJS(ev.forceDeep(ev.call(getDrvs, v))) as Wanted[]));
+        const v = attrPath === "" ? root : ev.selectAttrPath(ev.autoCall(root, autoArgs), attrPath);
+        for (const d of getDerivations(ev, v, autoArgs))
+          wanted.push({ drvPath: d.drvPath, outputName: d.outputName || "out" });
       }
     }
     if (wanted.length === 0) return 0;
@@ -152,7 +130,7 @@ async function runBuild(task: BridgeWorkerTask, out: Output): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof BuildCliError) out.stderr(`error: ${e.message}\n`);
-    else if (isFormattable(e)) out.stderr(ensureNewline(e.format({ showTrace })));
+    else if (e instanceof NixError || e instanceof ParseError) out.stderr(formatError(e, showTrace));
     else out.stderr(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   } finally {
@@ -163,8 +141,8 @@ async function runBuild(task: BridgeWorkerTask, out: Output): Promise<number> {
 
 /** nix-instantiate / nix eval, with the store and builds of the host. */
 async function runInstantiateWithBuilds(task: BridgeWorkerTask, out: Output): Promise<number> {
-  let store: LocalStoreLike | undefined;
-  let session: EvalSessionLike | undefined;
+  let store: LocalStore | undefined;
+  let session: EvalSession | undefined;
   try {
     return await runInstantiate(
       task.argv,
@@ -172,18 +150,21 @@ async function runInstantiateWithBuilds(task: BridgeWorkerTask, out: Output): Pr
         env: process.env,
         cwd: task.cwd,
         out,
-        evalSession: (settings: Settings) => {
-          // runInstantiate has loaded the engines by now.
-          const glue = loadedGlue!;
-          store = glue.openLocalStore(settings.store);
-          session = glue.createEvalSession({
+        evalSession: (settings: Settings, { readOnly }: { readOnly: boolean }) => {
+          store = openLocalStore(settings.store, { storeDir: process.env.NIX_STORE_DIR });
+          session = createEvalSession({
             env: process.env,
             store,
-            readOnly: false,
+            readOnly,
             bridge: task.endpoint,
             allowImportFromDerivation: boolSetting(settings, "allow-import-from-derivation", true),
           });
-          return { io: session.io, storeDir: store.storeDir, follow: (ev: unknown) => session!.follow(ev) };
+          const io: EvalIO = session.io;
+          return {
+            io,
+            storeDir: store.storeDir,
+            follow: (ev: unknown) => session!.follow(ev as Evaluator),
+          };
         },
       },
       task.command === "eval" ? "eval" : "instantiate",
@@ -194,14 +175,13 @@ async function runInstantiateWithBuilds(task: BridgeWorkerTask, out: Output): Pr
   }
 }
 
-type WorkerGlue = BridgeGlue & { openLocalStore(spec?: string): LocalStoreLike };
-let loadedGlue: WorkerGlue | null = null;
-
 const task = workerData as BridgeWorkerTask;
 let code: number;
 try {
-  loadedGlue = (await loadGlue()) as unknown as WorkerGlue | null;
-  code = task.command === "build" ? await runBuild(task, processOutput) : await runInstantiateWithBuilds(task, processOutput);
+  code =
+    task.command === "build"
+      ? await runBuild(task, processOutput)
+      : await runInstantiateWithBuilds(task, processOutput);
 } catch (e) {
   processOutput.stderr(`error: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   code = 1;

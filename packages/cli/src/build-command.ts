@@ -4,12 +4,15 @@
 // it needs (import-from-derivation included) and prints the result.
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
-import { loadGlue } from "./contracts.js";
 import { applySetting, boolSetting, loadNixConfig, type Settings } from "./nixconf.js";
 import { parseEvalArgs, parseInstantiateArgs, type InstantiateOptions } from "./options.js";
 import { createProgress } from "./progress.js";
-import type { BridgeGlue, BuildEventLike, BuildGlue } from "./bridge-types.js";
-import { DEFAULT_STACK_MB } from "./worker-protocol.js";
+import type { BridgeEndpoint, BuildEvent } from "@tsnix/glue";
+import { DEFAULT_STACK_MB, workerEntry } from "./worker-protocol.js";
+
+/** @tsnix/glue is loaded only when a command needs the store (instantiate without one stays light). */
+type Glue = typeof import("@tsnix/glue");
+const loadGlue = (): Promise<Glue> => import("@tsnix/glue");
 
 export const BUILD_USAGE = `Usage: tsnix build [OPTION]... [FILE | -E EXPR]...
 
@@ -53,7 +56,8 @@ export function parseBuildArgs(argv: readonly string[]): BuildParse {
     } else if (a === "--no-out-link") outLink = null;
     else if (a === "-Q" || a === "--no-build-output") quiet = true;
     else if (a === "-L" || a === "--print-build-logs") printLogs = true;
-    else if (a === "--dry-run") return { ok: false, message: "'--dry-run' is not supported by tsnix build yet" };
+    else if (a === "--dry-run")
+      return { ok: false, message: "'--dry-run' is not supported by tsnix build yet" };
     else rest.push(a);
   }
   const parsed = parseInstantiateArgs(rest);
@@ -61,18 +65,19 @@ export function parseBuildArgs(argv: readonly string[]): BuildParse {
   return { ok: true, options: { eval: parsed.options, outLink, quiet, printLogs } };
 }
 
-/** nix.conf, then the command line; `extra-sandbox-paths` kept apart (it adds to the default). */
+/**
+ * nix.conf, then the command line. `sandbox-paths` and `extra-sandbox-paths` both ADD to our default
+ * (/bin/sh with its libraries): nix.conf parsing merges `extra-X` into `X`, so they cannot be told
+ * apart, and a sandbox without /bin/sh would be of little use (a choice; Nix replaces the default).
+ */
 export function buildSettings(
   o: InstantiateOptions,
   env: Record<string, string | undefined>,
 ): { settings: Settings; extraSandboxPaths: string[] } {
   const settings = loadNixConfig(env);
-  const extra = (settings["extra-sandbox-paths"] ?? "").split(/\s+/).filter(Boolean);
-  for (const [name, value] of Object.entries(o.settings)) {
-    if (name === "extra-sandbox-paths") extra.push(...value.split(/\s+/).filter(Boolean));
-    else applySetting(settings, name, value);
-  }
-  return { settings, extraSandboxPaths: extra };
+  for (const [name, value] of Object.entries(o.settings)) applySetting(settings, name, value);
+  const extraSandboxPaths = (settings["sandbox-paths"] ?? "").split(/\s+/).filter(Boolean);
+  return { settings, extraSandboxPaths };
 }
 
 function intSetting(settings: Settings, name: string): number | undefined {
@@ -98,18 +103,11 @@ export interface HostEnv {
 
 const defaultHostEnv = (): HostEnv => ({ env: process.env, cwd: process.cwd(), stderr: process.stderr });
 
-async function glueOrError(): Promise<BuildGlue & BridgeGlue> {
-  const glue = await loadGlue();
-  if (glue === null || typeof (glue as unknown as BuildGlue).createBuildHost !== "function")
-    throw new Error("builds need @tsnix/glue, which is not built");
-  return glue as unknown as BuildGlue & BridgeGlue;
-}
-
 /** Worker task of bridge-worker.ts. */
 export interface BridgeWorkerTask {
   readonly command: "build" | "instantiate" | "eval";
   readonly argv: readonly string[];
-  readonly endpoint: unknown;
+  readonly endpoint: BridgeEndpoint;
   readonly cwd: string;
 }
 
@@ -120,16 +118,19 @@ export async function runWithBuildHost(
   opts: { quiet: boolean; printLogs: boolean; evalOptions: InstantiateOptions },
   host: HostEnv = defaultHostEnv(),
 ): Promise<number> {
-  const glue = await glueOrError();
+  const glue = await loadGlue();
   const { settings, extraSandboxPaths } = buildSettings(opts.evalOptions, host.env);
-  const store = glue.openLocalStore(settings.store);
+  const store = glue.openLocalStore(settings.store, { storeDir: host.env.NIX_STORE_DIR });
   const progress = createProgress(host.stderr);
   const running = new Set<string>();
   let done = 0;
   const name = (drvPath: string) => drvPath.slice(drvPath.indexOf("-") + 1).replace(/\.drv$/, "");
-  const status = () =>
-    progress.update(`[${done} built, ${running.size} building] ${[...running].map(name).join(", ")}`);
-  const onEvent = (e: BuildEventLike) => {
+  // The status line is shown only while something builds, so stdout never lands behind it.
+  const status = () => {
+    if (running.size === 0) progress.done();
+    else progress.update(`[${done} built, ${running.size} building] ${[...running].map(name).join(", ")}`);
+  };
+  const onEvent = (e: BuildEvent) => {
     switch (e.type) {
       case "started":
         running.add(e.drvPath);
@@ -153,7 +154,6 @@ export async function runWithBuildHost(
     cores: intSetting(settings, "cores"),
     timeout: intSetting(settings, "timeout"),
     sandbox: sandboxSetting(settings),
-    ...(settings["sandbox-paths"] ? { sandboxPaths: settings["sandbox-paths"].split(/\s+/).filter(Boolean) } : {}),
     extraSandboxPaths,
     keepFailed: boolSetting(settings, "keep-failed", false),
     logLines: intSetting(settings, "log-lines"),
@@ -197,7 +197,7 @@ function runBridgeWorker(task: BridgeWorkerTask, transferList: readonly unknown[
         resolve(code);
       }
     };
-    const worker = new Worker(new URL("./bridge-worker.js", import.meta.url), {
+    const worker = new Worker(workerEntry("bridge-worker"), {
       workerData: task,
       transferList: transferList as never[],
       resourceLimits: { stackSizeMb: stackMb(), maxYoungGenerationSizeMb: 1024 },
@@ -228,7 +228,12 @@ export async function buildMain(argv: readonly string[], host: HostEnv = default
     return 0;
   }
   try {
-    return await runWithBuildHost("build", argv, { quiet: o.quiet, printLogs: o.printLogs, evalOptions: o.eval }, host);
+    return await runWithBuildHost(
+      "build",
+      argv,
+      { quiet: o.quiet, printLogs: o.printLogs, evalOptions: o.eval },
+      host,
+    );
   } catch (e) {
     host.stderr.write(`error: ${(e as Error).message}\n`);
     return 1;
@@ -259,19 +264,23 @@ export async function logMain(argv: readonly string[], host: HostEnv = defaultHo
     return 1;
   }
   try {
-    const glue = await glueOrError();
+    const glue = await loadGlue();
     const { settings } = buildSettings(parsed.options, host.env);
-    const store = glue.openLocalStore(settings.store);
+    const store = glue.openLocalStore(settings.store, { storeDir: host.env.NIX_STORE_DIR });
     try {
       const { readFile } = await import("node:fs/promises");
       const logDir = glue.logDirOf(store);
       for (const p of paths) {
-        const drvPath = p.endsWith(".drv") ? p : (store.queryPathInfo(p)?.deriver ?? store.queryValidDerivers(p)[0]);
+        const drvPath = p.endsWith(".drv")
+          ? p
+          : (store.queryPathInfo(p)?.deriver ?? store.queryValidDerivers(p)[0]);
         const base = drvPath?.slice(drvPath.lastIndexOf("/") + 1);
         const text =
           base === undefined
             ? undefined
-            : await readFile(`${logDir}/drvs/${base.slice(0, 2)}/${base.slice(2)}`, "utf8").catch(() => undefined);
+            : await readFile(`${logDir}/drvs/${base.slice(0, 2)}/${base.slice(2)}`, "utf8").catch(
+                () => undefined,
+              );
         if (text === undefined) {
           host.stderr.write(`error: build log of '${p}' is not available\n`);
           return 1;
@@ -303,7 +312,12 @@ export async function withStoreMain(
   const { settings } = buildSettings(parsed.options, host.env);
   if (settings.store === undefined) return null;
   try {
-    return await runWithBuildHost(program, argv, { quiet: false, printLogs: false, evalOptions: parsed.options }, host);
+    return await runWithBuildHost(
+      program,
+      argv,
+      { quiet: false, printLogs: false, evalOptions: parsed.options },
+      host,
+    );
   } catch (e) {
     host.stderr.write(`error: ${(e as Error).message}\n`);
     return 1;

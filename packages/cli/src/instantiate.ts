@@ -2,19 +2,20 @@
 // processExpr over the parser and the Evaluator. Option parsing is in options.ts.
 import { readFileSync, statSync, lstatSync, readlinkSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { ParseError, parse, parseSettingsFrom, showExpr, type Expr, type ParseOptions } from "@tsnix/parser";
 import {
-  loadEval,
-  loadGlue,
-  loadParser,
-  isFormattable,
+  Evaluator,
+  createMemoryIO,
+  NixError,
   type AutoArg,
   type EvalIO,
-  type Evaluator,
-  type EvalModule,
-  type ParserModule,
+  type Lazy,
   type SearchPathEntry,
   type Value,
-} from "./contracts.js";
+} from "@tsnix/eval";
+import { renderEvalResult } from "./eval-command.js";
+import { getDerivations } from "./get-derivations.js";
+import { makeRootLink, openInstantiateStore, type InstantiateStore } from "./instantiate-store.js";
 import { boolSetting, loadNixConfig, applySetting, type Settings } from "./nixconf.js";
 import {
   EVAL_USAGE,
@@ -26,7 +27,6 @@ import {
   type InstantiateOptions,
 } from "./options.js";
 import { buildSearchPath, findInSearchPath } from "./searchpath.js";
-import { createNodeIO } from "./nodeIO.js";
 import type { Output } from "./output.js";
 
 export const VERSION = "0.1.0";
@@ -37,8 +37,15 @@ export interface RunContext {
   out: Output;
   /** Standard input, read on demand (defaults to fd 0). */
   readStdin?: () => string;
-  /** An EvalIO with a store and builds (bridge-worker.ts); `follow` is given the evaluator. */
-  evalSession?: (settings: Settings) => { io: EvalIO; storeDir: string; follow(evaluator: unknown): void };
+  /**
+   * An EvalIO with a store and builds (bridge-worker.ts); `follow` is given the evaluator. It should
+   * write nothing when `readOnly` (nix-instantiate's read-only mode: --eval, --dry-run, --readonly-mode).
+   * Absent: a LocalStore opened on first use (instantiate-store.ts).
+   */
+  evalSession?: (
+    settings: Settings,
+    opts: { readOnly: boolean },
+  ) => { io: EvalIO; storeDir: string; follow(evaluator: unknown): void };
 }
 
 /** A user-facing error printed as "error: MESSAGE" (exit code 1). */
@@ -80,7 +87,7 @@ export async function runInstantiate(
   for (const [name, value] of Object.entries(o.settings)) applySetting(settings, name, value);
   const showTrace = boolSetting(settings, "show-trace", false);
   try {
-    return await run(o, settings, ctx);
+    return await run(o, settings, ctx, program);
   } catch (e) {
     ctx.out.stderr(formatError(e, showTrace));
     return exitCodeOf(e);
@@ -93,7 +100,8 @@ function ensureNewline(s: string): string {
 
 export function formatError(e: unknown, showTrace: boolean): string {
   if (e instanceof CliError) return `error: ${e.message}\n`;
-  if (isFormattable(e)) return ensureNewline(e.format({ showTrace }));
+  if (e instanceof NixError) return ensureNewline(e.format({ showTrace }));
+  if (e instanceof ParseError) return ensureNewline(e.format());
   if (e instanceof RangeError && /call stack/i.test(e.message))
     return "error: stack overflow (possible infinite recursion)\n";
   const detail =
@@ -166,7 +174,17 @@ function resolveExprPath(path: string): string {
   return p;
 }
 
-async function run(o: InstantiateOptions, settings: Settings, ctx: RunContext): Promise<number> {
+/** nix-instantiate's read-only mode: paths are computed, nothing is written to the store. */
+export function isReadOnly(o: InstantiateOptions): boolean {
+  return o.readOnly || o.dryRun || (o.evalOnly && !o.readWrite);
+}
+
+async function run(
+  o: InstantiateOptions,
+  settings: Settings,
+  ctx: RunContext,
+  program: Program,
+): Promise<number> {
   let cachedSearchPath: SearchPathEntry[] | null = null;
   const searchPath = () =>
     (cachedSearchPath ??= buildSearchPath(o.includes, settings["nix-path"] ?? ctx.env.NIX_PATH, ctx.cwd));
@@ -181,40 +199,49 @@ async function run(o: InstantiateOptions, settings: Settings, ctx: RunContext): 
   }
 
   const srcs = sources(o, ctx, searchPath);
-  if (o.parseOnly) return parseOnly(srcs, ctx);
+  if (o.parseOnly) return parseOnly(srcs, ctx, settings);
 
-  let evalModule: EvalModule;
+  const readOnly = isReadOnly(o);
+  const given = ctx.evalSession?.(settings, { readOnly });
+  const own: InstantiateStore | undefined =
+    given === undefined
+      ? openInstantiateStore({
+          spec: settings.store,
+          storeDir: ctx.env.NIX_STORE_DIR ?? "/nix/store",
+          readOnly,
+          env: ctx.env,
+        })
+      : undefined;
+  const session = (given ?? own)!;
   try {
-    evalModule = await loadEval();
-  } catch (e) {
-    throw new CliError(`the evaluator (@tsnix/eval) is not available: ${(e as Error).message}`);
+    const state = new Evaluator({
+      io: session.io,
+      storeDir: session.storeDir,
+      currentSystem: settings.system ?? "x86_64-linux",
+      searchPath: searchPath(),
+      pureEval: boolSetting(settings, "pure-eval", false),
+      ...(settings["max-call-depth"] ? { maxCallDepth: Number(settings["max-call-depth"]) } : {}),
+      settings,
+      onWarning: (m) => ctx.out.stderr(ensureNewline(m)),
+      onTrace: (m) => ctx.out.stderr(ensureNewline(m)),
+      abortOnWarn: boolSetting(settings, "abort-on-warn", false) || ctx.env.NIX_ABORT_ON_WARN === "1",
+      traceVerbose: boolSetting(settings, "trace-verbose", false),
+    });
+    session.follow(state);
+    const autoArgs = resolveAutoArgs(o, ctx);
+    const roots = new RootLinks(o, ctx, settings, (p) => own?.realPath(p) ?? p);
+    for (const next of srcs) {
+      const src = next();
+      const root =
+        src.kind === "file"
+          ? state.evalFile(src.path)
+          : state.evalString(src.text, { baseDir: ctx.cwd, origin: src.kind });
+      processExpr(state, o, autoArgs, root, ctx, roots, program);
+    }
+    return 0;
+  } finally {
+    own?.close();
   }
-  const glue = await loadGlue();
-  const session = ctx.evalSession?.(settings);
-  const state = new evalModule.Evaluator({
-    io: session?.io ?? (glue ? glue.createNodeIO({ env: ctx.env }) : createNodeIO(ctx.env)),
-    storeDir: session?.storeDir ?? ctx.env.NIX_STORE_DIR ?? "/nix/store",
-    currentSystem: settings.system ?? "x86_64-linux",
-    searchPath: searchPath(),
-    pureEval: boolSetting(settings, "pure-eval", false),
-    ...(settings["max-call-depth"] ? { maxCallDepth: Number(settings["max-call-depth"]) } : {}),
-    settings,
-    onWarning: (m) => ctx.out.stderr(ensureNewline(m)),
-    onTrace: (m) => ctx.out.stderr(ensureNewline(m)),
-    abortOnWarn: boolSetting(settings, "abort-on-warn", false) || ctx.env.NIX_ABORT_ON_WARN === "1",
-    traceVerbose: boolSetting(settings, "trace-verbose", false),
-  });
-  session?.follow(state);
-  const autoArgs = resolveAutoArgs(o, ctx);
-  for (const next of srcs) {
-    const src = next();
-    const root =
-      src.kind === "file"
-        ? state.evalFile(src.path)
-        : state.evalString(src.text, { baseDir: ctx.cwd, origin: src.kind });
-    processExpr(state, o, autoArgs, root, ctx);
-  }
-  return 0;
 }
 
 function resolveAutoArgs(o: InstantiateOptions, ctx: RunContext): Map<string, AutoArg> {
@@ -228,12 +255,49 @@ function resolveAutoArgs(o: InstantiateOptions, ctx: RunContext): Map<string, Au
   return args;
 }
 
+/**
+ * What nix-instantiate prints for each derivation: its drv path, or with `--add-root PATH` the
+ * root link made to it (PATH, then PATH-2, PATH-3, ...), and `!OUTPUT` unless the output is `out`.
+ * Without --add-root Nix warns once that the result may be garbage-collected.
+ */
+class RootLinks {
+  private count = 0;
+  private warned = false;
+
+  constructor(
+    private readonly o: InstantiateOptions,
+    private readonly ctx: RunContext,
+    private readonly settings: Settings,
+    private readonly realPath: (storePath: string) => string,
+  ) {}
+
+  line(drvPath: string, outputName: string): string {
+    let shown = drvPath;
+    if (this.o.addRoot === null) {
+      if (!this.warned && this.o.gcWarning && boolSetting(this.settings, "gc-warning", true)) {
+        this.warned = true;
+        this.ctx.out.stderr(
+          "warning: you did not specify '--add-root'; the result might be removed by the garbage collector\n",
+        );
+      }
+    } else {
+      let link = resolve(this.ctx.cwd, this.o.addRoot);
+      if (++this.count > 1) link += `-${this.count}`;
+      makeRootLink(this.realPath(drvPath), link);
+      shown = link;
+    }
+    return `${shown}${outputName !== "out" ? `!${outputName}` : ""}\n`;
+  }
+}
+
 function processExpr(
   state: Evaluator,
   o: InstantiateOptions,
   autoArgs: Map<string, AutoArg>,
   root: Value,
   ctx: RunContext,
+  roots: RootLinks,
+  program: Program,
 ): void {
   const attrPaths = o.attrPaths.length === 0 ? [""] : o.attrPaths;
   for (const attrPath of attrPaths) {
@@ -242,44 +306,49 @@ function processExpr(
       attrPath === "" ? root : state.selectAttrPath(state.autoCall(root, autoArgs), attrPath),
     );
     if (!o.evalOnly) {
-      // Instantiation writes .drv files to a store, which needs @tsnix/store/glue: not wired yet.
-      throw new CliError("instantiating derivations is not supported by tsnix yet (use --eval)");
+      for (const drv of getDerivations(state, v, autoArgs)) {
+        if (drv.outputName === "")
+          throw new CliError(`derivation '${drv.drvPath}' lacks an 'outputName' attribute`);
+        ctx.out.stdout(roots.line(drv.drvPath, drv.outputName));
+      }
+      continue;
     }
-    let result = autoArgs.size === 0 ? v : state.force(state.autoCall(v, autoArgs));
+    let result: Value = autoArgs.size === 0 ? v : state.force(state.autoCall(v, autoArgs));
     if (o.apply !== null) result = state.call(state.evalString(o.apply, { baseDir: ctx.cwd }), result);
-    ctx.out.stdout(render(state, o, result));
+    ctx.out.stdout(program === "eval" ? renderEvalResult(state, o.output, result) : render(state, o, result));
   }
 }
 
-function render(state: Evaluator, o: InstantiateOptions, v: Value): string {
+function render(state: Evaluator, o: InstantiateOptions, v: Lazy): string {
   switch (o.output) {
     case "xml":
-      return ensureNewline(
-        state.toXML(v, { location: o.xmlLocation, ...(o.strict ? { strict: true } : {}) }),
-      );
+      return ensureNewline(state.toXML(v, { location: o.xmlLocation }));
     case "json":
       return state.toJSON(v) + "\n";
     case "raw": {
-      const js = (state as Evaluator & { toJS?(v: Value): unknown }).toJS?.(state.forceDeep(v));
+      const js = state.toJS(state.forceDeep(v));
       if (typeof js !== "string") throw new CliError("--raw needs the result to be a string");
       return js;
     }
     case "plain":
-      return state.print(o.strict ? state.forceDeep(v) : v, { strict: o.strict }) + "\n";
+      return state.print(v, { strict: o.strict }) + "\n";
   }
 }
 
-async function parseOnly(srcs: Array<() => Source>, ctx: RunContext): Promise<number> {
-  let parser: ParserModule;
-  try {
-    parser = await loadParser();
-  } catch (e) {
-    throw new CliError(`the parser (@tsnix/parser) is not available: ${(e as Error).message}`);
-  }
-  const homeDir = ctx.env.HOME ?? "/";
+function parseOnly(srcs: Array<() => Source>, ctx: RunContext, settings: Settings): number {
+  // Nix binds variables right after parsing, so `--parse` reports undefined
+  // variables against the real base environment, with the same parse settings.
+  const globals = new Evaluator({ io: createMemoryIO({}), settings });
+  const common: Pick<ParseOptions, "homeDir" | "isGlobal" | "onWarning"> &
+    ReturnType<typeof parseSettingsFrom> = {
+    homeDir: ctx.env.HOME ?? "/",
+    isGlobal: (name) => globals.isGlobal(name),
+    ...parseSettingsFrom(settings),
+    onWarning: (w) => ctx.out.stderr(ensureNewline(w)),
+  };
   for (const next of srcs) {
     const src = next();
-    let expr: unknown;
+    let expr: Expr;
     if (src.kind === "file") {
       const path = resolveExprPath(src.path);
       let text: string;
@@ -288,11 +357,11 @@ async function parseOnly(srcs: Array<() => Source>, ctx: RunContext): Promise<nu
       } catch {
         throw new CliError(`opening file '${path}': No such file or directory`);
       }
-      expr = parser.parse(text, { path, origin: "file", baseDir: dirname(path), homeDir });
+      expr = parse(text, { ...common, path, origin: "file", baseDir: dirname(path) });
     } else {
-      expr = parser.parse(src.text, { path: null, origin: src.kind, baseDir: ctx.cwd, homeDir });
+      expr = parse(src.text, { ...common, path: null, origin: src.kind, baseDir: ctx.cwd });
     }
-    ctx.out.stdout(parser.showExpr(expr) + "\n");
+    ctx.out.stdout(showExpr(expr) + "\n");
   }
   return 0;
 }

@@ -7,6 +7,7 @@ const USAGE = `Usage: tsnix COMMAND [ARGS]...
 Commands:
   instantiate ARGS...   nix-instantiate (--eval, --parse, --strict, --json, --xml, -A, --arg, ...)
   eval --expr E | -f F  nix eval without flakes (strict; --json, --raw, --apply)
+  repl [FILE]...        nix repl: an interactive evaluator (:? for its commands)
   build ARGS...         nix-build (FILE or -E EXPR, -A, -o/--out-link, -j, --store ROOT, ...)
   log PATH              the kept build log of a derivation (or of an output's deriver)
   test-lang DIR         run a Nix language test suite (tests/functional/lang layout)
@@ -30,6 +31,10 @@ async function main(argv: string[]): Promise<number> {
     case "log": {
       const { logMain } = await import("./build-command.js");
       return logMain(rest);
+    }
+    case "repl": {
+      const { replMain } = await import("./repl/host.js");
+      return replMain(rest);
     }
     case "test-lang": {
       const { testLangMain } = await import("./test-lang/cli.js");

@@ -35,7 +35,10 @@ export interface InstantiateOptions {
   readOnly: boolean;
   dryRun: boolean;
   repair: boolean;
+  /** `--add-root PATH`: link each instantiated derivation from PATH (PATH-2, ... for the next ones). */
   addRoot: string | null;
+  /** Warn that results without --add-root may be garbage-collected (`--no-gc-warning` turns it off). */
+  gcWarning: boolean;
   verbosity: number;
   help: boolean;
   version: boolean;
@@ -63,6 +66,7 @@ export function defaultOptions(): InstantiateOptions {
     includes: [],
     settings: {},
     readWrite: false,
+    gcWarning: true,
     readOnly: false,
     dryRun: false,
     repair: false,
@@ -150,7 +154,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { names: ["-K"], arity: 0, apply: setting("keep-failed", "true") },
   { names: ["-k"], arity: 0, apply: setting("keep-going", "true") },
   { names: ["-j"], arity: 1, apply: setting("max-jobs") },
-  { names: ["--no-gc-warning"], arity: 0, apply: () => {} },
+  { names: ["--no-gc-warning"], arity: 0, apply: (o) => void (o.gcWarning = false) },
 ];
 
 type SettingKind = "bool" | "value";

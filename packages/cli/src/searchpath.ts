@@ -2,7 +2,7 @@
 // `nix-path` setting), each "prefix=path" or a bare path (prefix "").
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import type { SearchPathEntry } from "./contracts.js";
+import type { SearchPathEntry } from "@tsnix/eval";
 
 const PSEUDO_URL = /^(channel:|(https?|file|channel|git|s3|ssh|git\+[a-z]+|flake):\/\/)/;
 

@@ -1,18 +1,28 @@
-// Entry point of the evaluation worker (see worker-protocol.ts).
+// Entry point of the evaluation worker (see worker-protocol.ts). Started as it is (tsc's output)
+// or, normally, from the one-file bundle through worker-boot.ts, which calls `runWorker` itself.
 import { currentTask, reportExit } from "./worker-protocol.js";
 import { runInstantiate } from "./instantiate.js";
 import { processOutput } from "./output.js";
 
-const task = currentTask();
-let code: number;
-try {
-  code = await runInstantiate(
-    task.argv,
-    { env: process.env, cwd: process.cwd(), out: processOutput },
-    task.command,
-  );
-} catch (e) {
-  processOutput.stderr(`error: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  code = 1;
+export { reportExit };
+
+/** Runs the task this worker was started with; resolves with its exit code (not yet reported). */
+export async function runWorker(): Promise<number> {
+  const task = currentTask();
+  let code: number;
+  try {
+    code = await runInstantiate(
+      task.argv,
+      { env: process.env, cwd: process.cwd(), out: processOutput },
+      task.command,
+    );
+  } catch (e) {
+    processOutput.stderr(
+      `error: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
+    code = 1;
+  }
+  return code;
 }
-reportExit(code);
+
+if (!(globalThis as { __tsnixBundle?: boolean }).__tsnixBundle) void runWorker().then(reportExit);

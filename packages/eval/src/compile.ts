@@ -33,9 +33,11 @@ import {
   NixLambda,
   NixPath,
   NixString,
+  NO_SLOTS,
   Thunk,
   compareNames,
   mkInt,
+  setCodeSpan,
   mkString,
   showType,
   type Code,
@@ -49,16 +51,21 @@ interface Compiled {
   readonly lazy: (env: Env) => Lazy;
 }
 
-/** A compile-time scope: one runtime Env frame. `names === null` marks a `with` frame. */
+/**
+ * A compile-time scope: one runtime Env frame. `names === null` marks a `with` frame.
+ * `inline`: the frame's only slot lives in `Env.a0` (see values.ts Env).
+ */
 export class Scope {
   constructor(
     readonly up: Scope | null,
     readonly names: Map<string, number> | null,
+    readonly inline: boolean = false,
   ) {}
 }
 
 type Resolved =
-  { kind: "static"; depth: number; slot: number; global: boolean } | { kind: "with"; depths: number[] };
+  | { kind: "static"; depth: number; slot: number; global: boolean; inline: boolean }
+  | { kind: "with"; depths: number[] };
 
 /** Operators the parser desugars into calls of `__sub` etc.; inlined when the name is the builtin. */
 const INLINE_ARITH: Record<string, "sub" | "mul" | "div" | undefined> = {
@@ -68,7 +75,21 @@ const INLINE_ARITH: Record<string, "sub" | "mul" | "div" | undefined> = {
 };
 
 function lazyOf(c: Code, span: Span | null): (env: Env) => Lazy {
-  return (env) => new Thunk(c, env, span);
+  // The span is registered when the first thunk is made: most expressions never make one,
+  // and registering every expression at compile time costed package-set ~8 % (WeakMap inserts).
+  let registered = false;
+  return (env) => {
+    if (!registered) {
+      registered = true;
+      setCodeSpan(c, span);
+    }
+    return new Thunk(c, env);
+  };
+}
+
+function slotThunk(code: Code, env: Env, span: Span): Thunk {
+  setCodeSpan(code, span);
+  return new Thunk(code, env);
 }
 
 function constant(v: Value): Compiled {
@@ -102,7 +123,8 @@ export class Compiler {
       if (s.names === null) withs.push(depth);
       else {
         const slot = s.names.get(name);
-        if (slot !== undefined) return { kind: "static", depth, slot, global: s.up === null };
+        if (slot !== undefined)
+          return { kind: "static", depth, slot, global: s.up === null, inline: s.inline };
       }
     }
     return withs.length > 0 ? { kind: "with", depths: withs } : null;
@@ -189,17 +211,56 @@ export class Compiler {
           depth++;
         }
         const slot = frame.base + e.index;
-        return this.slotAccess(depth, slot, e.span);
+        return this.slotAccess(depth, slot, e.span, false);
       }
     }
   }
 
   // ---- variables ----------------------------------------------------------
 
-  private slotAccess(depth: number, slot: number, span: Span): Compiled {
+  private slotAccess(depth: number, slot: number, span: Span, inline: boolean): Compiled {
     let eval_: Code;
     let lazy: (env: Env) => Lazy;
-    if (depth === 0) {
+    // eval_ is also the code of thunks made for slots not yet filled (`rec`, `let`): rare,
+    // so their span is registered when made (see lazyOf).
+    const result = (): Compiled => ({ eval: eval_, lazy });
+    if (inline) {
+      // The frame's only slot, in Env.a0 (always set: lambda argument or `with` attrs).
+      if (depth === 0) {
+        eval_ = (env) => {
+          const x = env.a0!;
+          if (x instanceof Thunk) return x.value !== undefined ? x.value : forceThunk(x, span);
+          return x;
+        };
+        lazy = (env) => env.a0!;
+      } else if (depth === 1) {
+        eval_ = (env) => {
+          const x = env.up!.a0!;
+          if (x instanceof Thunk) return x.value !== undefined ? x.value : forceThunk(x, span);
+          return x;
+        };
+        lazy = (env) => env.up!.a0!;
+      } else if (depth === 2) {
+        eval_ = (env) => {
+          const x = env.up!.up!.a0!;
+          if (x instanceof Thunk) return x.value !== undefined ? x.value : forceThunk(x, span);
+          return x;
+        };
+        lazy = (env) => env.up!.up!.a0!;
+      } else {
+        const frame = (env: Env): Env => {
+          let f = env;
+          for (let i = 0; i < depth; i++) f = f.up!;
+          return f;
+        };
+        eval_ = (env) => {
+          const x = frame(env).a0!;
+          if (x instanceof Thunk) return x.value !== undefined ? x.value : forceThunk(x, span);
+          return x;
+        };
+        lazy = (env) => frame(env).a0!;
+      }
+    } else if (depth === 0) {
       eval_ = (env) => {
         const x = env.v[slot]!;
         if (x instanceof Thunk) return x.value !== undefined ? x.value : forceThunk(x, span);
@@ -207,7 +268,7 @@ export class Compiler {
       };
       lazy = (env) => {
         const x = env.v[slot];
-        return x === undefined ? new Thunk(eval_, env, span) : x;
+        return x === undefined ? slotThunk(eval_, env, span) : x;
       };
     } else if (depth === 1) {
       eval_ = (env) => {
@@ -217,7 +278,7 @@ export class Compiler {
       };
       lazy = (env) => {
         const x = env.up!.v[slot];
-        return x === undefined ? new Thunk(eval_, env, span) : x;
+        return x === undefined ? slotThunk(eval_, env, span) : x;
       };
     } else if (depth === 2) {
       eval_ = (env) => {
@@ -227,7 +288,7 @@ export class Compiler {
       };
       lazy = (env) => {
         const x = env.up!.up!.v[slot];
-        return x === undefined ? new Thunk(eval_, env, span) : x;
+        return x === undefined ? slotThunk(eval_, env, span) : x;
       };
     } else {
       const frame = (env: Env): Env => {
@@ -242,16 +303,16 @@ export class Compiler {
       };
       lazy = (env) => {
         const x = frame(env).v[slot];
-        return x === undefined ? new Thunk(eval_, env, span) : x;
+        return x === undefined ? slotThunk(eval_, env, span) : x;
       };
     }
-    return { eval: eval_, lazy };
+    return result();
   }
 
   private var(e: VarExpr, scope: Scope): Compiled {
     const r = this.resolve(e.name, scope);
     if (r === null) throw evalError(`undefined variable '${e.name}'`, e.span);
-    if (r.kind === "static") return this.slotAccess(r.depth, r.slot, e.span);
+    if (r.kind === "static") return this.slotAccess(r.depth, r.slot, e.span, r.inline);
     const depths = r.depths;
     const name = e.name;
     const span = e.span;
@@ -264,7 +325,7 @@ export class Compiler {
           at++;
         }
         const attrs = forceAttrs(
-          f.v[0]!,
+          f.a0!,
           span,
           "while evaluating the first subexpression of a with expression",
         );
@@ -333,7 +394,8 @@ export class Compiler {
           if (x.value !== undefined) return x.value;
         }
       }
-      let pos2: Span | null = null;
+      // The set the last name was found in; its position is looked up only when needed.
+      let from: NixAttrs | null = null;
       let lastName = "";
       try {
         for (let i = 0; i < n; i++) {
@@ -348,15 +410,20 @@ export class Compiler {
             if (def !== null) return def(env);
             throw evalError(`attribute '${name}' missing`).withSuggestions(cur.keys(), name);
           }
-          pos2 = cur.posOf(name);
+          from = cur;
           lastName = name;
           if (x instanceof Thunk) {
-            cur = x.value !== undefined ? x.value : forceThunk(x, pos2 ?? span);
+            // forceThunk uses the span only for "infinite recursion" (a black hole: code === null).
+            cur =
+              x.value !== undefined
+                ? x.value
+                : forceThunk(x, x.code === null ? (cur.posOf(name) ?? span) : span);
           } else cur = x;
         }
         return cur;
       } catch (err) {
         const ne = toNixError(err);
+        const pos2 = from === null ? null : from.posOf(lastName);
         if (pos2 !== null) ne.addTrace(pos2, `from the definition of '${lastName}'`);
         ne.addTrace(span, `while evaluating the attribute '${pathStr}'`);
         throw ne;
@@ -465,6 +532,7 @@ export class Compiler {
     const hasFrom = e.inheritFrom.length > 0;
     const fromScope = hasFrom ? new Scope(scope, new Map()) : scope;
     const fromCodes = hasFrom ? e.inheritFrom.map((f) => this.compile(f, scope).eval) : [];
+    fromCodes.forEach((c, i) => setCodeSpan(c, e.inheritFrom[i]!.span));
     if (hasFrom) this.inheritFromFrames.push({ scope: fromScope, base: 0 });
     const defs = e.attrs.map((a) => ({
       name: a.name,
@@ -479,8 +547,7 @@ export class Compiler {
       let frame: Env | null = null;
       if (hasFrom) {
         const slots: Lazy[] = new Array(fromCodes.length);
-        for (let i = 0; i < fromCodes.length; i++)
-          slots[i] = new Thunk(fromCodes[i]!, env, e.inheritFrom[i]!.span);
+        for (let i = 0; i < fromCodes.length; i++) slots[i] = new Thunk(fromCodes[i]!, env);
         frame = new Env(env, slots);
       }
       if (dyn.length === 0) {
@@ -510,6 +577,7 @@ export class Compiler {
     const base = e.attrs.length;
     this.inheritFromFrames.push({ scope: inner, base });
     const fromCodes = e.inheritFrom.map((f) => ({ code: this.compile(f, inner).eval, span: f.span }));
+    for (const f of fromCodes) setCodeSpan(f.code, f.span);
     // With `__overrides`, every value is a real thunk so that it sees overridden slots (as Nix).
     const values = e.attrs.map((a) => {
       if (a.kind === "inherited") return { outer: true, lazy: this.compile(a.value, scope).lazy };
@@ -521,8 +589,7 @@ export class Compiler {
     const fill = (env: Env): Env => {
       const slots: Lazy[] = new Array(nSlots);
       const frame = new Env(env, slots);
-      for (let i = 0; i < fromCodes.length; i++)
-        slots[base + i] = new Thunk(fromCodes[i]!.code, frame, fromCodes[i]!.span);
+      for (let i = 0; i < fromCodes.length; i++) slots[base + i] = new Thunk(fromCodes[i]!.code, frame);
       for (let i = 0; i < base; i++) {
         const v = values[i]!;
         slots[i] = v.outer ? v.lazy(env) : v.lazy(frame);
@@ -583,8 +650,8 @@ export class Compiler {
 
   private with(e: import("@tsnix/parser").WithExpr, scope: Scope): Compiled {
     const attrs = this.compile(e.env, scope).lazy;
-    const body = this.compile(e.body, new Scope(scope, null)).eval;
-    const code: Code = (env) => body(new Env(env, [attrs(env)]));
+    const body = this.compile(e.body, new Scope(scope, null, true)).eval;
+    const code: Code = (env) => body(new Env(env, NO_SLOTS, attrs(env)));
     return { eval: code, lazy: lazyOf(code, e.span) };
   }
 
@@ -601,7 +668,7 @@ export class Compiler {
         names.set(f.name, slot++);
       }
     }
-    const inner = new Scope(scope, names);
+    const inner = new Scope(scope, names, e.formals === null);
     let formals: FormalInfo[] | null = null;
     if (e.formals !== null) {
       formals = e.formals.formals.map((f, i) => ({
@@ -684,6 +751,19 @@ export class Compiler {
         const f = fn(env);
         if (f instanceof NixLambda) return callLambda(rt, f, a0(env), span);
         return callN(rt, f, [a0(env)], span);
+      };
+    } else if (args.length === 2) {
+      // `f a b` with a curried lambda: two direct calls, no argument array.
+      const a0 = args[0]!;
+      const a1 = args[1]!;
+      code = (env) => {
+        const f = fn(env);
+        if (f instanceof NixLambda) {
+          const g = callLambda(rt, f, a0(env), span);
+          if (g instanceof NixLambda) return callLambda(rt, g, a1(env), span);
+          return callN(rt, g, [a1(env)], span);
+        }
+        return callN(rt, f, [a0(env), a1(env)], span);
       };
     } else {
       const n = args.length;

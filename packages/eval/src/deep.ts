@@ -4,6 +4,75 @@ import { NixError, STACK_OVERFLOW_MESSAGE, toNixError } from "./errors.js";
 import { force, type Runtime } from "./runtime.js";
 import { NixAttrs, Thunk, type Lazy } from "./values.js";
 
+/**
+ * Nix iterates a set's attributes in symbol order (the order the names were
+ * first interned), not alphabetically. The names interned when the evaluator
+ * starts (EvalState's static symbols) come first, in this order; so a
+ * derivation's `outPath` is forced before its `drvAttrs`, as in Nix. Other
+ * names keep alphabetical order (their symbol order depends on parse order).
+ */
+const STATIC_SYMBOLS: ReadonlyMap<string, number> = new Map(
+  [
+    "outPath",
+    "drvPath",
+    "type",
+    "meta",
+    "name",
+    "value",
+    "system",
+    "__overrides",
+    "outputs",
+    "outputName",
+    "__ignoreNulls",
+    "file",
+    "line",
+    "column",
+    "__functor",
+    "__toString",
+    "right",
+    "wrong",
+    "__structuredAttrs",
+    "__json",
+    "allowedReferences",
+    "allowedRequisites",
+    "disallowedReferences",
+    "disallowedRequisites",
+    "maxSize",
+    "maxClosureSize",
+    "builder",
+    "args",
+    "__contentAddressed",
+    "__impure",
+    "outputHash",
+    "outputHashAlgo",
+    "outputHashMode",
+    "recurseForDerivations",
+    "description",
+    "self",
+    "",
+    "startSet",
+    "operator",
+    "key",
+    "path",
+    "prefix",
+    "outputSpecified",
+  ].map((n, i) => [n, i]),
+);
+
+/** The indices of `names` in Nix's iteration order, or null when that is their own order. */
+function symbolOrder(names: readonly string[]): number[] | null {
+  let statics: number[] | null = null;
+  for (let i = 0; i < names.length; i++) {
+    if (STATIC_SYMBOLS.has(names[i]!)) (statics ??= []).push(i);
+  }
+  if (statics === null) return null;
+  statics.sort((a, b) => STATIC_SYMBOLS.get(names[a]!)! - STATIC_SYMBOLS.get(names[b]!)!);
+  const order = statics;
+  for (let i = 0; i < names.length; i++) if (!STATIC_SYMBOLS.has(names[i]!)) order.push(i);
+  for (let j = 0; j < order.length; j++) if (order[j] !== j) return order;
+  return null;
+}
+
 export function forceDeep(rt: Runtime, x: Lazy, span: Span | null): void {
   const seen = new Set<unknown>();
   // Nix counts every value visited against max-call-depth (addCallDepth in forceValueDeep).
@@ -17,7 +86,10 @@ export function forceDeep(rt: Runtime, x: Lazy, span: Span | null): void {
         if (seen.has(cell)) return;
         seen.add(cell);
       }
-      const v = force(cell, span);
+      // Nix forces at the value's own position (determinePos): a pending thunk's
+      // expression, a lazy application's function.
+      const v =
+        cell instanceof Thunk && cell.value === undefined ? force(cell, cell.span) : force(cell, span);
       if (v instanceof NixAttrs || Array.isArray(v)) recurseInto(v, cell);
     } finally {
       rt.depth--;
@@ -30,7 +102,9 @@ export function forceDeep(rt: Runtime, x: Lazy, span: Span | null): void {
         seen.add(v);
       }
       const names = v.names;
-      for (let i = 0; i < names.length; i++) {
+      const order = symbolOrder(names);
+      for (let j = 0; j < names.length; j++) {
+        const i = order === null ? j : order[j]!;
         const k = names[i]!;
         try {
           recurse(v.values[i]!);

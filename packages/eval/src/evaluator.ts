@@ -1,8 +1,9 @@
 // The embedding API (see /work/brief/EVAL-API.md and README.md).
-import { parse, type Expr } from "@tsnix/parser";
+import { parse, parseSettingsFrom, type Expr, type ParseSettings } from "@tsnix/parser";
 import "./builtins/index.js";
 import { registeredConstants, registeredPrimops, type PrimopSpec } from "./builtins/registry.js";
 import { resolveImportPath } from "./builtins/import.js";
+import { corePkgsText } from "./builtins/corepkgs.js";
 import { knownDerivations } from "./builtins/store-paths.js";
 import type { Derivation } from "@tsnix/nix-compat";
 import { forceAttrs } from "./check.js";
@@ -95,6 +96,14 @@ export class Evaluator {
     this.rt.baseEnv.v.push(v);
   }
 
+  /**
+   * Whether `name` is bound in the base environment (builtins, true, __nixPath, …):
+   * pass as `parse`'s `isGlobal` so `--parse` reports undefined variables as Nix does.
+   */
+  isGlobal(name: string): boolean {
+    return this.globals.has(name);
+  }
+
   /** Add (or replace) a builtin. Call before evaluating code that uses it. */
   addPrimop(spec: PrimopSpec): void {
     this.addPrimopRaw(spec);
@@ -119,11 +128,29 @@ export class Evaluator {
     return this.rt.io.getEnv("HOME");
   }
 
+  private parseSettingsCache: ParseSettings | null = null;
+
+  /** What the parser takes from the settings (experimental features, lints) and where its warnings go. */
+  private parserOptions() {
+    const s = (this.parseSettingsCache ??= parseSettingsFrom(this.rt.settings));
+    return {
+      experimentalFeatures: s.experimentalFeatures,
+      lints: s.lints,
+      onWarning: (text: string) => this.rt.onWarning(text),
+    };
+  }
+
   private parseFile(path: string): Expr {
-    const text = this.rt.io.readFile(path);
+    const text = corePkgsText(path) ?? this.rt.io.readFile(path);
     const slash = path.lastIndexOf("/");
     const baseDir = slash <= 0 ? "/" : path.slice(0, slash);
-    return parse(text, { path, origin: "file", baseDir, homeDir: this.homeDir() } as never);
+    return parse(text, {
+      path,
+      origin: "file",
+      baseDir,
+      homeDir: this.homeDir(),
+      ...this.parserOptions(),
+    } as never);
   }
 
   /** `import path`: each file is parsed and compiled once; its value is cached. */
@@ -159,6 +186,7 @@ export class Evaluator {
         origin: opts.origin ?? "string",
         baseDir: opts.baseDir ?? "/",
         homeDir: this.homeDir(),
+        ...this.parserOptions(),
       } as never);
       return this.compiler.compileRoot(expr)(this.rt.baseEnv);
     });

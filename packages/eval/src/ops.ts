@@ -355,9 +355,12 @@ export function coerceToString(
     if (Array.isArray(v)) {
       const list = v as readonly Lazy[];
       for (let i = 0; i < list.length; i++) {
-        const before = acc.s.length;
-        void before;
-        coerceToString(rt, list[i]!, span, opts, errorCtx, acc);
+        try {
+          coerceToString(rt, list[i]!, span, opts, "while evaluating one element of the list", acc);
+        } catch (err) {
+          if (err instanceof NixError) err.addTrace(span, errorCtx);
+          throw err;
+        }
         if (i < list.length - 1) {
           const e = force(list[i]!, span);
           if (!Array.isArray(e) || (e as readonly Lazy[]).length !== 0) acc.s += " ";

@@ -9,6 +9,7 @@ import {
   NixLambda,
   NixPrimop,
   NixPrimopApp,
+  NO_SLOTS,
   Thunk,
   showType,
   type Lazy,
@@ -92,7 +93,7 @@ export function forceThunk(t: Thunk, span: Span | null): Value {
   }
   t.code = null;
   try {
-    const v = code(t.env);
+    const v = code(t.env, span);
     t.value = v;
     t.env = null;
     return v;
@@ -142,7 +143,7 @@ function stackOverflow(span: Span | null): NixError {
 function bindArgs(rt: Runtime, fn: NixLambda, arg: Lazy, span: Span | null): Env {
   const info = fn.info;
   const formals = info.formals;
-  if (formals === null) return new Env(fn.env, [arg]);
+  if (formals === null) return new Env(fn.env, NO_SLOTS, arg);
   const attrsV = force(arg, span);
   if (!(attrsV instanceof NixAttrs)) {
     const e = typeError(`expected a set but found ${showType(attrsV)}: ${printValueForError(attrsV)}`);
@@ -189,7 +190,7 @@ function bindArgs(rt: Runtime, fn: NixLambda, arg: Lazy, span: Span | null): Env
 
 export function callLambda(rt: Runtime, fn: NixLambda, arg: Lazy, span: Span | null): Value {
   if (rt.depth > rt.maxCallDepth) throw stackOverflow(span);
-  const env = fn.info.formals === null ? new Env(fn.env, [arg]) : bindArgs(rt, fn, arg, span);
+  const env = fn.info.formals === null ? new Env(fn.env, NO_SLOTS, arg) : bindArgs(rt, fn, arg, span);
   rt.depth++;
   try {
     const r = fn.info.body(env);

@@ -165,11 +165,12 @@ export function valueToJSON(
   const printAttrs = (v: NixAttrs, copy: boolean) => {
     out.push("{");
     const names = v.names;
+    const positions = v.positions;
     for (let i = 0; i < names.length; i++) {
       const k = names[i]!;
       if (i > 0) out.push(",");
       out.push(jsonString(k), ":");
-      const kp = v.posOf(k);
+      const kp = positions === null ? null : positions[i]!;
       try {
         rec(v.values[i]!, kp, copy);
       } catch (e) {

@@ -307,28 +307,55 @@ export type Lazy = Value | Thunk;
 /** Compiled code: evaluates an expression in an environment to WHNF. */
 export type Code = (env: Env) => Value;
 
-/** A runtime environment frame: slots resolved at compile time to (depth, slot). */
+/**
+ * A runtime environment frame: slots resolved at compile time to (depth, slot).
+ * Frames with a single slot (`x: …` lambdas, `with`) keep it in `a0` and share the
+ * empty `NO_SLOTS` array, so such a call allocates one object instead of three;
+ * the compiler knows from the scope which frames those are (Scope.inline).
+ */
 export class Env {
   constructor(
     readonly up: Env | null,
     readonly v: Lazy[],
+    readonly a0: Lazy | undefined = undefined,
   ) {}
+}
+
+/** The `v` of single-slot frames. Never mutated. */
+export const NO_SLOTS: Lazy[] = [];
+
+/** Where the thunks running a given code come from (see Thunk.span). */
+const codeSpans = new WeakMap<object, Span>();
+
+/**
+ * Record the position of the expression a thunk code evaluates. The compiler calls
+ * this when an expression first makes a thunk, so thunks need no field of their own.
+ */
+export function setCodeSpan(code: (env: any) => Value, span: Span | null): void {
+  if (span !== null && !codeSpans.has(code)) codeSpans.set(code, span);
 }
 
 /**
  * A suspended computation. States: pending (code !== null), forcing
  * (code === null && value === undefined: the black hole), done (value set).
  * `env` is typed loosely so that builtins can make thunks over their own data
- * (see `mkApplyThunk`).
+ * (see `mkApplyThunk`). Three fields only: thunks are the most numerous objects.
  */
 export class Thunk {
   value: Value | undefined = undefined;
   constructor(
-    public code: ((env: any) => Value) | null,
+    /** `at`: where the value is needed, when known (a lazy application is called there, as Nix's tApp). */
+    public code: ((env: any, at?: Span | null) => Value) | null,
     public env: any,
-    /** Position used for errors raised while forcing this thunk, if any. */
-    readonly span: Span | null = null,
-  ) {}
+    span: Span | null = null,
+  ) {
+    if (span !== null && code !== null) setCodeSpan(code, span);
+  }
+
+  /** Position used for errors raised while forcing this thunk, if known (pending thunks only). */
+  get span(): Span | null {
+    return this.code === null ? null : (codeSpans.get(this.code) ?? null);
+  }
 }
 
 export function mkThunk(code: (env: any) => Value, env: any, span: Span | null = null): Thunk {

@@ -46,7 +46,17 @@ interface Flags {
   ok: boolean;
   autoArgs: Map<string, AutoArg>;
   attrPath: string | null;
+  /** Nix settings given as `--NAME VALUE`, `--extra-NAME VALUE` or `--option NAME VALUE`. */
+  settings: Record<string, string>;
 }
+
+/** Settings the cases pass as flags (the others make a case skipped). */
+const VALUE_SETTINGS = new Set([
+  "experimental-features",
+  "lint-absolute-path-literals",
+  "lint-short-path-literals",
+  "lint-url-literals",
+]);
 
 function parseFlags(flags: string): Flags {
   const words = flags
@@ -59,6 +69,13 @@ function parseFlags(flags: string): Flags {
   let ok = true;
   const autoArgs = new Map<string, AutoArg>();
   let attrPath: string | null = null;
+  const settings: Record<string, string> = {};
+  const setSetting = (name: string, value: string) => {
+    if (name.startsWith("extra-") && VALUE_SETTINGS.has(name.slice("extra-".length)))
+      settings[name] = settings[name] !== undefined ? `${settings[name]} ${value}` : value;
+    else if (VALUE_SETTINGS.has(name)) settings[name] = value;
+    else ok = false;
+  };
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     if (w === "-I") {
@@ -77,10 +94,14 @@ function parseFlags(flags: string): Flags {
       const argName = words[++i]!;
       autoArgs.set(argName, { kind: "string", value: words[++i]! });
     } else if (w === "-A") attrPath = words[++i]!;
-    else if (w === "--eval" || w === "--strict") continue;
+    else if (w === "--eval" || w === "--strict" || w === "--impure") continue;
+    else if (w === "--option") {
+      const settingName = words[++i]!;
+      setSetting(settingName, words[++i]!);
+    } else if (w.startsWith("--") && i + 1 < words.length) setSetting(w.slice(2), words[++i]!);
     else ok = false;
   }
-  return { searchPath, maxCallDepth, showTrace, ok, autoArgs, attrPath };
+  return { searchPath, maxCallDepth, showTrace, ok, autoArgs, attrPath, settings };
 }
 
 export function runCase(file: string): CaseResult {
@@ -101,6 +122,7 @@ export function runCase(file: string): CaseResult {
       { prefix: "", path: "/pwd/lang/dir4" },
     ],
     maxCallDepth: flags.maxCallDepth,
+    settings: flags.settings,
     onTrace: (m) => stderr.push(m),
     onWarning: (m) => stderr.push(m),
   });

@@ -36,7 +36,10 @@ interface CallResult {
   end: number;
 }
 
-function runWorker(host: BridgeHost, calls: Array<{ method: string; params?: unknown }>): Promise<CallResult[]> {
+function runWorker(
+  host: BridgeHost,
+  calls: Array<{ method: string; params?: unknown }>,
+): Promise<CallResult[]> {
   const { endpoint, transferList } = host.openChannel();
   const w = new Worker(entry, { workerData: { endpoint, calls }, transferList });
   return new Promise((resolve, reject) => {

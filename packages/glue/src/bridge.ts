@@ -104,7 +104,11 @@ export function createBridgeHost(handlers: BridgeHandlers): BridgeHost {
           ? handlers[req.method]
           : undefined;
         if (handler === undefined) {
-          reply({ id: req.id, ok: false, error: serializeError(new Error(`unknown bridge method '${req.method}'`)) });
+          reply({
+            id: req.id,
+            ok: false,
+            error: serializeError(new Error(`unknown bridge method '${req.method}'`)),
+          });
           return;
         }
         let result: Promise<unknown>;

@@ -15,7 +15,10 @@ export interface RealiseParams {
 }
 
 /** Host side: `realise({ drvPaths })` → one output map per drv path, all realised at once. */
-export function buildBridgeHandlers(scheduler: AsyncRealiser, opts: { signal?: AbortSignal } = {}): BridgeHandlers {
+export function buildBridgeHandlers(
+  scheduler: AsyncRealiser,
+  opts: { signal?: AbortSignal } = {},
+): BridgeHandlers {
   return {
     [REALISE_METHOD]: async (params) => {
       const { drvPaths } = params as RealiseParams;
@@ -31,7 +34,7 @@ export function bridgeRealiser(client: BridgeClient): SyncRealiser {
       return client.call<Array<Record<string, string>>>(REALISE_METHOD, { drvPaths } satisfies RealiseParams);
     } catch (e) {
       if (e instanceof BridgeRemoteError) throw e;
-      throw new Error(`the build service is unreachable: ${(e as Error).message}`);
+      throw new Error(`the build service is unreachable: ${(e as Error).message}`, { cause: e });
     }
   };
 }

@@ -23,12 +23,14 @@ interface Setup {
 
 function setup(
   contents: NarNode,
-  opts: { realise?: SyncRealiser | "none" | "fail"; allowIFD?: boolean } = {},
+  opts: { realise?: SyncRealiser | "none" | "fail"; allowIFD?: boolean; readOnly?: boolean } = {},
 ): Setup {
   const store = new MemoryStore();
   const knownPaths = new KnownPaths(store.storeDir);
   const requests: string[][] = [];
-  const base: EvalIO = createStoreIO(store, createMemoryIO({ "/src/x.nix": "1" }));
+  const base: EvalIO = createStoreIO(store, createMemoryIO({ "/src/x.nix": "1" }), {
+    readOnly: opts.readOnly ?? false,
+  });
   const fake: SyncRealiser = (drvPaths) => {
     requests.push([...drvPaths]);
     return drvPaths.map((drvPath) => {
@@ -39,7 +41,13 @@ function setup(
       store.stageContents(out, contents);
       const { hash, size } = narHash(contents);
       store.registerValidPaths([
-        { path: out, narHash: printHash(hash, "nix32", true), narSize: size, references: [], deriver: drvPath },
+        {
+          path: out,
+          narHash: printHash(hash, "nix32", true),
+          narSize: size,
+          references: [],
+          deriver: drvPath,
+        },
       ]);
       return { out };
     });
@@ -127,6 +135,12 @@ describe("IO-driven builds (createBuildingIO)", () => {
     const e = nixError(() => evalJS(s, "builtins.readFile gen"));
     expect(e.message).toContain(`cannot read '${s.genOut}': it must be built first (by '${s.genDrv}')`);
     expect(e.message).toContain("no build service");
+  });
+
+  it("read-only mode (no .drv written): Nix's 'is not valid', nothing built", () => {
+    const s = setup(narRegular("1"), { readOnly: true });
+    expect(nixError(() => evalJS(s, "import gen")).message).toBe(`path '${s.genDrv}' is not valid`);
+    expect(s.requests).toEqual([]);
   });
 
   it("a failed build is a Nix error naming the derivation with the log tail", () => {

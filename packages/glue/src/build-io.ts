@@ -60,6 +60,8 @@ export function createBuildingIO(base: EvalIO, opts: BuildingIOOptions): EvalIO 
   const build = (path: string, known: KnownOutput): void => {
     if (!allowIFD) throw evalError(ifdDisabledMessage(known.drvPath));
     if (opts.realise === undefined) throw evalError(noBuildServiceMessage(path, known.drvPath));
+    // As Nix: in read-only mode (nix-instantiate --eval) the .drv was never written.
+    if (!store.isValidPath(known.drvPath)) throw evalError(`path '${known.drvPath}' is not valid`);
     let outputs: Readonly<Record<string, string>>;
     try {
       outputs = opts.realise([known.drvPath])[0]!;
@@ -77,8 +79,7 @@ export function createBuildingIO(base: EvalIO, opts: BuildingIOOptions): EvalIO 
     const known = knownPaths.lookupOutput(top);
     if (known === undefined) return false; // not ours: e.g. a host /nix/store, read as it is
     build(path, known);
-    if (!store.isValidPath(top))
-      throw evalError(`building '${known.drvPath}' did not make '${top}' valid`);
+    if (!store.isValidPath(top)) throw evalError(`building '${known.drvPath}' did not make '${top}' valid`);
     return true;
   };
 

@@ -37,3 +37,4 @@ export {
   type EvalSession,
   type EvalSessionOptions,
 } from "./session.js";
+export type { BuildEvent } from "@tsnix/build";

@@ -8,7 +8,7 @@ import { LocalStore, type Store } from "@tsnix/store";
 import { LocalBuilder, Scheduler, type BuildEvent } from "@tsnix/build";
 import { BridgeClient, createBridgeHost, type BridgeEndpoint, type BridgeHost } from "./bridge.js";
 import { bridgeRealiser, buildBridgeHandlers } from "./build-bridge.js";
-import { createBuildingIO, type SyncRealiser } from "./build-io.js";
+import { createBuildingIO, type StoreReader, type SyncRealiser } from "./build-io.js";
 import { KnownPaths } from "./known-paths.js";
 import { createNodeIO } from "./nodeIO.js";
 import { createStoreIO } from "./store-io.js";
@@ -17,7 +17,7 @@ import { createStoreIO } from "./store-io.js";
  * Open the local store named by Nix's `--store` / `store` setting: a directory or `local?root=DIR`
  * (physical root, logical /nix/store); `auto`, `local` or nothing: the default root.
  */
-export function openLocalStore(spec?: string, opts: { storeDir?: string } = {}): LocalStore {
+export function openLocalStore(spec?: string, opts: { storeDir?: string | undefined } = {}): LocalStore {
   let root: string | undefined;
   if (spec !== undefined && spec !== "" && spec !== "auto" && spec !== "local") {
     const m = /^local\?(.*)$/.exec(spec);
@@ -30,12 +30,30 @@ export function openLocalStore(spec?: string, opts: { storeDir?: string } = {}):
       throw new Error(`don't know how to open the Nix store '${spec}' (tsnix has local stores only)`);
     }
   }
-  return new LocalStore({ ...(root !== undefined ? { root } : {}), ...(opts.storeDir ? { storeDir: opts.storeDir } : {}) });
+  return new LocalStore({
+    ...(root !== undefined ? { root } : {}),
+    ...(opts.storeDir ? { storeDir: opts.storeDir } : {}),
+  });
 }
 
 /** Nix's log directory beside a local store's state (`<root>/nix/var/log/tsnix`). */
 export function logDirOf(store: LocalStore): string {
   return nodePath.join(nodePath.dirname(store.stateDir), "log", "tsnix");
+}
+
+function emptyStore(storeDir: string): StoreReader {
+  const none = (path: string): never => {
+    throw new Error(`path '${path}' is not valid`);
+  };
+  return {
+    storeDir,
+    isValidPath: () => false,
+    lstat: () => undefined,
+    readFile: none,
+    readDirectory: none,
+    readLink: none,
+    resolvePath: (path) => path,
+  };
 }
 
 export interface EvalSessionOptions {
@@ -70,17 +88,18 @@ export function createEvalSession(opts: EvalSessionOptions = {}): EvalSession {
   const client = opts.bridge ? new BridgeClient(opts.bridge) : undefined;
   const realise = opts.realise ?? (client ? bridgeRealiser(client) : undefined);
   const realised: string[] = [];
-  let io: EvalIO = nodeIO;
-  if (store !== undefined) {
-    io = createStoreIO(store, nodeIO, { readOnly: opts.readOnly ?? false });
-    io = createBuildingIO(io, {
-      store,
+  // Without a store nothing is valid: a read of a known output says that a build was needed.
+  const reader: StoreReader = store ?? emptyStore(knownPaths.storeDir);
+  const io = createBuildingIO(
+    store !== undefined ? createStoreIO(store, nodeIO, { readOnly: opts.readOnly ?? false }) : nodeIO,
+    {
+      store: reader,
       knownPaths,
-      ...(realise ? { realise } : {}),
+      ...(store !== undefined && realise ? { realise } : {}),
       allowImportFromDerivation: opts.allowImportFromDerivation ?? true,
       onRealised: (_known, outputs) => realised.push(...Object.values(outputs)),
-    });
-  }
+    },
+  );
   return {
     io,
     knownPaths,
@@ -97,18 +116,18 @@ export function createEvalSession(opts: EvalSessionOptions = {}): EvalSession {
 
 export interface BuildHostOptions {
   readonly store: LocalStore;
-  readonly maxJobs?: number;
-  readonly cores?: number;
+  readonly maxJobs?: number | undefined;
+  readonly cores?: number | undefined;
   /** Seconds; 0 none. */
-  readonly timeout?: number;
-  readonly sandbox?: boolean;
+  readonly timeout?: number | undefined;
+  readonly sandbox?: boolean | undefined;
   /** Replaces the default sandbox paths (Nix's `sandbox-paths`). */
-  readonly sandboxPaths?: readonly string[];
-  readonly extraSandboxPaths?: readonly string[];
-  readonly keepFailed?: boolean;
-  readonly logLines?: number;
-  readonly onEvent?: (e: BuildEvent) => void;
-  readonly signal?: AbortSignal;
+  readonly sandboxPaths?: readonly string[] | undefined;
+  readonly extraSandboxPaths?: readonly string[] | undefined;
+  readonly keepFailed?: boolean | undefined;
+  readonly logLines?: number | undefined;
+  readonly onEvent?: ((e: BuildEvent) => void) | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface BuildHost {

@@ -2,12 +2,17 @@
 // the AST details the evaluator relies on, and Nix's errors.
 import { describe, expect, it } from "vitest";
 import type { Expr, LambdaExpr } from "./ast.js";
-import { ParseError, parse, showExpr } from "./index.js";
+import { ParseError, parse, parseSettingsFrom, showExpr, type ParseOptions } from "./index.js";
 import { tokenize } from "./lexer.js";
 import { TEST_GLOBALS } from "./test-globals.js";
 import { K } from "./tokens.js";
 
-const opts = { origin: "stdin" as const, baseDir: "/base/dir", homeDir: "/home/u" };
+const opts = {
+  origin: "stdin" as const,
+  baseDir: "/base/dir",
+  homeDir: "/home/u",
+  experimentalFeatures: new Set(["pipe-operators"]),
+};
 const show = (text: string) => showExpr(parse(text, opts));
 const error = (text: string, isGlobal?: (n: string) => boolean): string => {
   try {
@@ -367,5 +372,90 @@ describe("lexer", () => {
       "PathEnd",
       "Eof",
     ]);
+  });
+});
+
+describe("parse-time diagnostics (features, lints, warnings)", () => {
+  const base = { origin: "stdin" as const, baseDir: "/base/dir", homeDir: "/home/u" };
+  const parseWarnings = (text: string, more: Partial<ParseOptions> = {}): string[] => {
+    const warnings: string[] = [];
+    parse(text, { ...base, ...more, onWarning: (w) => warnings.push(w) });
+    return warnings;
+  };
+  const failure = (text: string, more: Partial<ParseOptions> = {}): string => {
+    try {
+      parse(text, { ...base, ...more });
+    } catch (e) {
+      if (e instanceof ParseError) return e.format();
+      throw e;
+    }
+    throw new Error("no error");
+  };
+
+  it("refuses pipe operators unless the experimental feature is on", () => {
+    expect(failure("1 |> 2").split("\n").slice(0, 2)).toEqual([
+      "error: experimental Nix feature 'pipe-operators' is disabled; add '--extra-experimental-features pipe-operators' to enable it",
+      "       at «stdin»:1:3:",
+    ]);
+    expect(failure("f <| 2").split("\n")[1]).toBe("       at «stdin»:1:3:");
+    const on = parseSettingsFrom({ "extra-experimental-features": "nix-command pipe-operators" });
+    expect(showExpr(parse("f: 1 |> f", { ...base, experimentalFeatures: on.experimentalFeatures }))).toBe(
+      "(f: (f 1))",
+    );
+  });
+
+  it("refuses NUL bytes in strings, at the string token, showing them as U+2400", () => {
+    expect(failure('"foo\0bar"')).toBe(
+      "error: input string 'foo\u2400bar' cannot be represented as Nix string because it contains null bytes\n" +
+        "       at «stdin»:1:2:\n" +
+        '            1| "foo\0bar"\n' +
+        "             |  ^",
+    );
+    expect(failure("''\n  a\n  \0\n''").split("\n").slice(0, 4)).toEqual([
+      "error: input string '  a",
+      "         \u2400",
+      "       ' cannot be represented as Nix string because it contains null bytes",
+      "       at «stdin»:2:1:",
+    ]);
+  });
+
+  it("lints path and URL literals as the lint-* settings ask", () => {
+    const lints = parseSettingsFrom({
+      "lint-absolute-path-literals": "warn",
+      "lint-short-path-literals": "warn",
+      "lint-url-literals": "warn",
+    }).lints;
+    const w = parseWarnings("[ /tmp/x ~/y a/b ./c ../d http://e.org ]", { lints });
+    expect(w.map((x) => x.split("\n")[0])).toEqual([
+      "warning: absolute path literals are not portable. Consider replacing path literal '/tmp/x' by a string, relative path, or parameter (lint-absolute-path-literals)",
+      "warning: home path literals are not portable. Consider replacing path literal '~/y' by a string, relative path, or parameter (lint-absolute-path-literals)",
+      "warning: relative path literal 'a/b' should be prefixed with '.' for clarity: './a/b' (lint-short-path-literals)",
+      'warning: URL literals are discouraged. Consider using a string literal "http://e.org" instead (lint-url-literals)',
+    ]);
+    expect(w[0]!.split("\n")[1]).toBe("         at «stdin»:1:3:");
+    expect(parseWarnings("[ /tmp/x a/b http://e.org ]")).toEqual([]);
+    expect(failure("http://e.org", { lints: { urlLiterals: "fatal" } }).split("\n")[0]).toBe(
+      'error: URL literals are disallowed. Consider using a string literal "http://e.org" instead (lint-url-literals)',
+    );
+    expect(failure("x: a/${x}", { lints: { shortPathLiterals: "fatal" } }).split("\n")[1]).toBe(
+      "       at «stdin»:1:4:",
+    );
+  });
+
+  it("warns about the cursed `or` where its meaning will change, and only there", () => {
+    const w = parseWarnings("let or = 1; f = x: x; in [ (f (x: x) or) ({ a = 1; }.a or (x: x) or) f or ]");
+    expect(w[0]).toBe(
+      "warning: at «stdin»:1:31: This expression uses `or` as an identifier in a way that will change in a future Nix release.\n" +
+        "Wrap this entire expression in parentheses to preserve its current meaning:\n" +
+        "    ((x: x) or)\n" +
+        "Give feedback at https://github.com/NixOS/nix/pull/11121",
+    );
+    expect(w.map((x) => x.split(":").slice(0, 3).join(":"))).toEqual([
+      "warning: at «stdin»:1",
+      "warning: at «stdin»:1",
+      "warning: at «stdin»:1",
+    ]);
+    expect(w.map((x) => x.split("\n")[2])).toEqual(["    ((x: x) or)", "    ((x: x) or)", "    (f or)"]);
+    expect(parseWarnings("let or = 1; f = x: x; in [ (map or []) (f (f or)) ]")).toEqual([]);
   });
 });

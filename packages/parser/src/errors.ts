@@ -13,6 +13,7 @@ export class ParseError extends Error {
 
   /** The whole text Nix prints on stderr for this error (no trailing newline). */
   format(): string {
-    return `error: ${this.message}\n${formatPosition(this.span)}`;
+    // Continuation lines of the message are indented as Nix's showErrorInfo does.
+    return `error: ${this.message.replace(/\n/g, "\n       ")}\n${formatPosition(this.span)}`;
   }
 }

@@ -16,7 +16,7 @@ describe("grammar/", () => {
   });
 
   it("names every rule of the parser", () => {
-    const rules = serializedGrammar().map((r) => (r as { name: string }).name);
+    const rules = serializedGrammar().map((r) => (r as unknown as { name: string }).name);
     expect(rules).toContain("expr");
     for (const rule of rules) expect(committed).toContain(`"name": "${rule}"`);
   });

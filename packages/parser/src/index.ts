@@ -1,5 +1,6 @@
 // @tsnix/parser: Nix source text → the typed AST of ast.ts.
 import type { Expr, Source } from "./ast.js";
+import type { ParseLints } from "./diagnostics.js";
 import { ParseError } from "./errors.js";
 import { NixParser } from "./parser.js";
 import { checkScopes } from "./scope.js";
@@ -11,6 +12,7 @@ export { fileSource, stdinSource, stringSource, sourceName, showPos, formatPosit
 export { ParseError } from "./errors.js";
 export { showString, showIdentifier, showFloat, showAttrPath } from "./show.js";
 export { checkScopes } from "./scope.js";
+export { parseSettingsFrom, type LintLevel, type ParseLints, type ParseSettings } from "./diagnostics.js";
 export { OPERATOR_TABLE, type OperatorRow } from "./precedence.js";
 export { spanAt };
 
@@ -28,6 +30,16 @@ export interface ParseOptions {
    * names the base environment defines (builtins, true, false, null, …).
    */
   isGlobal?: (name: string) => boolean;
+  /**
+   * Experimental features that are on (Nix's `experimental-features`):
+   * `pipe-operators` allows `|>` and `<|`. Off by default, as in Nix.
+   * `parseSettingsFrom(settings)` reads them from a settings table.
+   */
+  experimentalFeatures?: ReadonlySet<string>;
+  /** The `lint-*` settings (default: all ignored). */
+  lints?: ParseLints;
+  /** Receives parse-time warnings, each the whole text Nix prints (`warning: …`, no trailing newline). */
+  onWarning?: (text: string) => void;
 }
 
 let shared: NixParser | null = null;
@@ -64,7 +76,14 @@ export function parse(text: string, opts: ParseOptions): Expr {
   const source: Source = { path, origin, text };
   let expr: Expr;
   try {
-    expr = getParser().parseSource({ source, baseDir: opts.baseDir, homeDir: opts.homeDir ?? defaultHome() });
+    expr = getParser().parseSource({
+      source,
+      baseDir: opts.baseDir,
+      homeDir: opts.homeDir ?? defaultHome(),
+      pipeOperators: opts.experimentalFeatures?.has("pipe-operators") === true,
+      ...(opts.lints !== undefined ? { lints: opts.lints } : {}),
+      warn: opts.onWarning ?? null,
+    });
     if (opts.isGlobal !== undefined) checkScopes(expr, opts.isGlobal);
   } catch (e) {
     if (e instanceof ParseError) throw e;

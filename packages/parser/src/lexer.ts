@@ -117,9 +117,14 @@ function keywordAt(text: string, pos: number, len: number): K {
   }
 }
 
+/** Two-character operators keyed by their char codes (no string per lookup). */
+const OPERATOR_BY_CODES = new Map<number, K>();
+for (const [spelling, kind] of OPERATORS)
+  OPERATOR_BY_CODES.set(spelling.charCodeAt(0) * 65536 + spelling.charCodeAt(1), kind);
+
 /** The two-character operator starting with `c` `d`, or K.Invalid. */
 function operatorAt(c: number, d: number): K {
-  return OPERATORS.get(String.fromCharCode(c, d)) ?? K.Invalid;
+  return OPERATOR_BY_CODES.get(c * 65536 + d) ?? K.Invalid;
 }
 
 function isOperatorStart(c: number): boolean {
@@ -141,9 +146,13 @@ export class Lexer {
   private schemeRunStart = 0;
   private schemeRunEnd = 0;
 
+  /** Whether the text has a NUL byte at all (then string tokens are checked for one). */
+  private readonly hasNul: boolean;
+
   constructor(private readonly source: Source) {
     this.text = source.text;
     this.n = this.text.length;
+    this.hasNul = this.text.indexOf("\0") >= 0;
   }
 
   private push(s: State): void {
@@ -159,6 +168,21 @@ export class Lexer {
   private tok(kind: K, start: number, end: number, value: unknown = null, indent = false): Token {
     this.pos = end;
     return new Token(kind, start, end, this.text, value, indent);
+  }
+
+  /**
+   * A string token (`STR`/`IND_STR`) whose text holds a NUL byte: Nix's lexer
+   * refuses it (forceNoNullByte), showing the NUL as U+2400, at the token.
+   */
+  private strTok(kind: K, start: number, end: number, value: string, indent = false): Token {
+    if (this.hasNul && value.indexOf("\0") >= 0) {
+      const shown = value.replace(/\0/g, "\u2400");
+      return this.fail(
+        `input string '${shown}' cannot be represented as Nix string because it contains null bytes`,
+        start,
+      );
+    }
+    return this.tok(kind, start, end, value, indent);
   }
 
   private fail(message: string, at: number): Token {
@@ -229,7 +253,7 @@ export class Lexer {
           }
           j++;
         }
-        if (j > pos) return this.tok(K.Str, pos, j, unescapeString(text.slice(pos, j)));
+        if (j > pos) return this.strTok(K.Str, pos, j, unescapeString(text.slice(pos, j)));
         // A lone `$`, `\` or `$\` at the end of input: Nix's lexer returns end of file here.
         const len = text.charCodeAt(pos) === 36 && text.charCodeAt(pos + 1) === 92 ? 2 : 1;
         return this.eof(pos, pos + len);
@@ -243,7 +267,7 @@ export class Lexer {
           if (e === 36) return this.tok(K.IndStr, pos, pos + 3, "$");
           if (e === 39) return this.tok(K.IndStr, pos, pos + 3, "''");
           if (e === 92 && pos + 3 < n)
-            return this.tok(K.IndStr, pos, pos + 4, unescapeString(text.slice(pos + 2, pos + 4)));
+            return this.strTok(K.IndStr, pos, pos + 4, unescapeString(text.slice(pos + 2, pos + 4)));
           this.pop();
           return this.tok(K.IndStringClose, pos, pos + 2);
         }
@@ -264,7 +288,7 @@ export class Lexer {
             j += 2;
           } else j++;
         }
-        if (j > pos) return this.tok(K.IndStr, pos, j, text.slice(pos, j), true);
+        if (j > pos) return this.strTok(K.IndStr, pos, j, text.slice(pos, j), true);
         // A lone `'` or `$` that the main rule cannot take.
         return this.tok(K.IndStr, pos, pos + 1, text[pos]);
       }

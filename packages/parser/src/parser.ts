@@ -6,6 +6,7 @@
 import { EmbeddedActionsParser, type IToken, type TokenType } from "chevrotain";
 import type { AttrDef, AttrName, AttrsExpr, Expr, Formal, Formals, LambdaExpr, Source, Span } from "./ast.js";
 import { addAttrPath, addInheritFrom, addInherited, newAttrs, resetAttrIndexes } from "./attrs.js";
+import { cursedOrWarning, diagnose, missingFeature, type ParseLints } from "./diagnostics.js";
 import { ParseError } from "./errors.js";
 import { Lexer, Token } from "./lexer.js";
 import { resolveHomePath, resolvePathLiteral } from "./paths.js";
@@ -43,6 +44,11 @@ export interface ParseContext {
   readonly source: Source;
   readonly baseDir: string;
   readonly homeDir: string;
+  /** Experimental feature `pipe-operators` (`|>`, `<|`); off by default, as in Nix. */
+  readonly pipeOperators?: boolean;
+  readonly lints?: ParseLints;
+  /** Receives warnings (lints, "cursed or"), each the whole text Nix prints. */
+  readonly warn?: ((text: string) => void) | null;
 }
 
 /** The `syntax error, unexpected X, expecting Y` error for token `t`. */
@@ -62,6 +68,10 @@ export function syntaxError(source: Source, t: IToken, expected: readonly K[]): 
   // For end of file Nix reports the end of the last thing the lexer read.
   const at = kind === K.Eof ? (tok.end ?? t.startOffset) : t.startOffset;
   return new ParseError(message, new NodeSpan(source, at, at));
+}
+
+function truncate(array: unknown[], length: number): void {
+  while (array.length > length) array.pop();
 }
 
 const RING = 8;
@@ -125,6 +135,7 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
       throw e;
     } finally {
       resetAttrIndexes();
+      this.cursedOr.clear();
       this.lexer = null;
       this.ring.fill(DUMMY);
     }
@@ -184,6 +195,7 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
     this.opKinds.length = 0;
     this.opStarts.length = 0;
     this.prefixFlags.length = 0;
+    this.selectStarts.length = 0;
     this.opBase = 0;
     this.pipeDir = -1;
   }
@@ -397,7 +409,7 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
           if (t.kind === K.PipeInto || t.kind === K.PipeFrom) this.pipeDir = t.kind;
         }
         this.MANY2(this.prefixOp2);
-        this.vals.push(this.SUBRULE1(this.exprSelect));
+        this.vals.push(this.resetCursedOr(this.SUBRULE1(this.exprSelect)));
         this.MANY4(this.appArgB);
       },
     },
@@ -442,16 +454,17 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
     this.opBase = this.opKinds.length;
     this.pipeDir = -1;
     this.MANY(this.prefixOp);
-    this.vals.push(this.SUBRULE(this.exprSelect));
+    this.vals.push(this.resetCursedOr(this.SUBRULE(this.exprSelect)));
     this.MANY3(this.appArgA);
     this.MANY1(this.operatorLoop);
     this.pipeDir = savedPipe;
     if (!this.RECORDING_PHASE) while (this.opKinds.length > this.opBase) this.reduceTop();
     const e = this.vals[vbase]!;
-    this.vals.length = vbase;
-    this.opKinds.length = this.opBase;
-    this.opStarts.length = this.opBase;
-    this.prefixFlags.length = this.opBase;
+    // pop(), not `length =`: setting the length is a runtime call (it was ~2 % of parse time).
+    truncate(this.vals, vbase);
+    truncate(this.opKinds, this.opBase);
+    truncate(this.opStarts, this.opBase);
+    truncate(this.prefixFlags, this.opBase);
     this.opBase = savedBase;
     return e;
   });
@@ -501,6 +514,8 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
       return;
     }
     const left = vals.pop()!;
+    if ((kind === K.PipeInto || kind === K.PipeFrom) && this.ctx.pipeOperators !== true)
+      throw missingFeature("pipe-operators", this.span(start, start));
     vals.push(BINARY_OPERATORS.get(kind)!.build(this, left, right, start));
   }
 
@@ -526,8 +541,27 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
     };
   }
 
+  /**
+   * `f or` calls not yet used (Nix's cursedOrEndPos): used as an argument, a
+   * list element or a select default they warn; as an operand they stop being
+   * cursed (Nix's resetCursedOr), because `or` as an identifier means the same there.
+   */
+  private readonly cursedOr = new Set<Expr>();
+
+  private warnIfCursedOr(e: Expr): void {
+    if (this.cursedOr.size === 0 || !this.cursedOr.delete(e)) return;
+    const text = this.ctx.source.text.slice(e.span.offset, e.span.endOffset);
+    this.ctx.warn?.(cursedOrWarning(e.span, text));
+  }
+
+  private resetCursedOr(e: Expr): Expr {
+    if (this.cursedOr.size !== 0) this.cursedOr.delete(e);
+    return e;
+  }
+
   private applyArg(arg: Expr): void {
     if (this.RECORDING_PHASE) return;
+    this.warnIfCursedOr(arg);
     const vals = this.vals;
     const fn = vals[vals.length - 1]!;
     vals[vals.length - 1] = this.makeCall(fn.span.offset, fn, arg);
@@ -538,7 +572,9 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
 
   private readonly selectDefault = (): Expr => {
     this.CONSUME(T(K.OrKw));
-    return this.SUBRULE(this.exprSelect);
+    const def = this.SUBRULE(this.exprSelect);
+    if (!this.RECORDING_PHASE) this.warnIfCursedOr(def);
+    return def;
   };
   private readonly selectAlts = [
     {
@@ -568,12 +604,16 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
           const vals = this.vals;
           const e = vals[vals.length - 1]!;
           const orVar: Expr = { kind: "Var", span: this.span(t.startOffset, t.end), name: "or" };
-          vals[vals.length - 1] = {
+          // Nix's position for it is the start of the expr_simple, `(` included.
+          const start = this.selectStarts[this.selectStarts.length - 1]!;
+          const cursed: Expr = {
             kind: "Call",
-            span: this.span(e.span.offset, t.end),
+            span: this.span(start, t.end),
             fn: e,
             args: [orVar],
           };
+          this.cursedOr.add(cursed);
+          vals[vals.length - 1] = cursed;
         }
       },
     },
@@ -581,14 +621,21 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
   private readonly selectTail = (): void => this.OR1(this.selectAlts);
 
   /** expr_select over expr_simple (one rule: fewer rule calls per operand). */
+  /** Where each expr_select being parsed starts (its first token). */
+  private readonly selectStarts: number[] = [];
+
   private exprSelect: () => Expr = this.RULE("exprSelect", (): Expr => {
+    const start = this.RECORDING_PHASE ? 0 : this.LA(1).startOffset;
     this.vals.push(this.OR(this.simpleAlts));
+    this.selectStarts.push(start);
     this.OPTION(this.selectTail);
+    this.selectStarts.pop();
     return this.vals.pop()!;
   });
 
   private readonly listItem = (): void => {
     const e = this.SUBRULE1(this.exprSelect);
+    if (!this.RECORDING_PHASE) this.warnIfCursedOr(e);
     this.curItems.push(e);
   };
 
@@ -646,7 +693,18 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
     {
       ALT: (): Expr => {
         const t = this.CONSUME(T(K.Uri)) as Token;
-        return { kind: "String", span: this.tokSpan(t), value: t.value as string };
+        if (this.RECORDING_PHASE) return null as unknown as Expr;
+        const span = this.tokSpan(t);
+        const url = t.value as string;
+        diagnose(
+          this.ctx.lints?.urlLiterals,
+          "lint-url-literals",
+          (fatal) =>
+            `URL literals are ${fatal ? "disallowed" : "discouraged"}. Consider using a string literal "${url}" instead`,
+          span,
+          this.ctx.warn ?? null,
+        );
+        return { kind: "String", span, value: url };
       },
     },
     {
@@ -804,6 +862,7 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
       { ALT: () => this.CONSUME(T(K.Path)) },
       { ALT: () => this.CONSUME(T(K.HPath)) },
     ]) as Token;
+    if (!this.RECORDING_PHASE) this.lintPathLiteral(t);
     const parts: Expr[] = [];
     this.MANY(() => {
       this.OR1([
@@ -844,6 +903,39 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
       parts: [pathExpr, ...parts],
     };
   });
+
+  /** Nix's path_start lints: absolute and home paths, relative paths without `./`. */
+  private lintPathLiteral(t: Token): void {
+    const lints = this.ctx.lints;
+    if (lints === undefined) return;
+    const literal = t.value as string;
+    const warn = this.ctx.warn ?? null;
+    const consider = `Consider replacing path literal '${literal}' by a string, relative path, or parameter`;
+    if (t.kind === K.HPath)
+      diagnose(
+        lints.absolutePathLiterals,
+        "lint-absolute-path-literals",
+        () => `home path literals are not portable. ${consider}`,
+        this.tokSpan(t),
+        warn,
+      );
+    else if (literal.startsWith("/"))
+      diagnose(
+        lints.absolutePathLiterals,
+        "lint-absolute-path-literals",
+        () => `absolute path literals are not portable. ${consider}`,
+        this.tokSpan(t),
+        warn,
+      );
+    else if (!literal.startsWith("."))
+      diagnose(
+        lints.shortPathLiterals,
+        "lint-short-path-literals",
+        () => `relative path literal '${literal}' should be prefixed with '.' for clarity: './${literal}'`,
+        this.tokSpan(t),
+        warn,
+      );
+  }
 
   /** An attribute name: `a`, `or`, `"a"`, `"${e}"`, `${e}`. `${"a"}` counts as static, as in current Nix. */
   private attr = this.RULE("attr", (): AttrName => {

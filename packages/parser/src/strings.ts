@@ -46,15 +46,19 @@ export function stripIndentation<E>(
     }
     const s = part.text;
     for (let j = 0; j < s.length; j++) {
-      const c = s[j];
       if (atStartOfLine) {
-        if (c === " ") curIndent++;
-        else if (c === "\n") curIndent = 0;
+        const c = s.charCodeAt(j);
+        if (c === 32) curIndent++;
+        else if (c === 10) curIndent = 0;
         else {
           atStartOfLine = false;
           if (curIndent < minIndent) minIndent = curIndent;
         }
-      } else if (c === "\n") {
+      } else {
+        // Inside a line only the next newline matters.
+        const nl = s.indexOf("\n", j);
+        if (nl < 0) break;
+        j = nl;
         atStartOfLine = true;
         curIndent = 0;
       }

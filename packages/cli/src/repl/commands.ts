@@ -1,4 +1,5 @@
 // The REPL's `:` commands, as a table (names, what they do), after NixRepl::processLine.
+import { NixAttrs, NixPrimop, NixString, isDerivation, showType } from "@tsnix/eval";
 import type { LineOutcome } from "./protocol.js";
 import { ReplError, type ReplSession } from "./session.js";
 
@@ -39,15 +40,17 @@ export const HELP = `The following commands are available:
 
 /** `:b` and friends: the value must be a derivation; building it needs the store/build wiring. */
 function build(s: ReplSession, arg: string, name: string): boolean {
-  const m = s.engine.eval;
   const v = s.evalInput(arg);
-  if (!m.isDerivation(v)) throw new ReplError("expression does not evaluate to a derivation, so I can't build it");
-  const drvPath = (v as { get(n: string): unknown }).get("drvPath");
+  if (!(v instanceof NixAttrs) || !isDerivation(v))
+    throw new ReplError("expression does not evaluate to a derivation, so I can't build it");
+  const drvPath = v.get("drvPath");
   if (drvPath === undefined)
     throw new ReplError("expression did not evaluate to a valid derivation (no 'drvPath' attribute)");
   const p = s.guard(() => s.ev.force(drvPath));
-  const path = typeof p === "string" ? p : p instanceof m.NixString ? p.value : "?";
-  throw new ReplError(`'${name}' is not supported by tsnix yet: builds are not wired into the REPL (derivation '${path}')`);
+  const path = typeof p === "string" ? p : p instanceof NixString ? p.value : "?";
+  throw new ReplError(
+    `'${name}' is not supported by tsnix yet: builds are not wired into the REPL (derivation '${path}')`,
+  );
 }
 
 const unsupported = (what: string) => (): boolean => {
@@ -94,7 +97,7 @@ const COMMANDS: readonly Command[] = [
   {
     names: [":t"],
     run: (s, arg) => {
-      s.stdout(s.engine.eval.showType(s.evalInput(arg)) + "\n");
+      s.stdout(showType(s.evalInput(arg)) + "\n");
       return false;
     },
   },
@@ -102,9 +105,8 @@ const COMMANDS: readonly Command[] = [
     names: [":p", ":print"],
     run: (s, arg) => {
       const v = s.evalInput(arg);
-      const m = s.engine.eval;
       if (typeof v === "string") s.stdout(v + "\n");
-      else if (v instanceof m.NixString) s.stdout(v.value + "\n");
+      else if (v instanceof NixString) s.stdout(v.value + "\n");
       else s.printResult(v, Infinity);
       return false;
     },
@@ -114,9 +116,8 @@ const COMMANDS: readonly Command[] = [
     names: [":doc"],
     run: (s, arg) => {
       const v = s.evalInput(arg);
-      const def = (v as { def?: { name: string; args?: string[]; doc?: string } } | null)?.def;
-      if (!(v instanceof s.engine.eval.NixPrimop) || def?.doc === undefined)
-        throw new ReplError("value does not have documentation");
+      const def = v instanceof NixPrimop ? v.def : undefined;
+      if (def?.doc === undefined) throw new ReplError("value does not have documentation");
       const args = (def.args ?? []).map((a) => `*${a}*`).join(" ");
       s.stdout(`Synopsis: builtins.${def.name} ${args}\n\n${def.doc.trim()}\n`);
       return false;

@@ -10,7 +10,7 @@
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import { createInterface, type Interface } from "node:readline";
-import { DEFAULT_STACK_MB } from "../worker-protocol.js";
+import { DEFAULT_STACK_MB, workerEntry } from "../worker-protocol.js";
 import { writeAll } from "../output.js";
 import { HISTORY_SIZE, historyPath, loadHistory, saveHistory } from "./history.js";
 import { parseReplArgs, REPL_USAGE } from "./options.js";
@@ -19,37 +19,43 @@ import type { HostMessage, LineOutcome, ReplWorkerData, WorkerMessage } from "./
 const PROMPT = "nix-repl> ";
 /** Nix aligns continuation lines under the first one. */
 const CONTINUATION_PROMPT = " ".repeat(PROMPT.length);
-const WORKER_ENTRY = new URL("./worker.js", import.meta.url);
 
 class Interrupted extends Error {}
 
 /** One evaluation worker and its request/response exchange (one request at a time). */
 class EvalThread {
-  private worker: Worker;
+  private readonly worker: Worker;
   private waiting: { resolve: (m: WorkerMessage) => void; reject: (e: Error) => void } | null = null;
+  private pending = 0;
+  private exited = false;
+  /** Whether the worker set up its evaluator and loaded the command-line files. */
   readonly ready: Promise<boolean>;
 
   constructor(data: ReplWorkerData) {
-    const stackMb = Number(process.env.TSNIX_STACK_MB) > 0 ? Number(process.env.TSNIX_STACK_MB) : DEFAULT_STACK_MB;
-    this.worker = new Worker(WORKER_ENTRY, {
+    const fromEnv = Number(process.env.TSNIX_STACK_MB);
+    this.worker = new Worker(workerEntry("repl/worker"), {
       workerData: data,
-      resourceLimits: { stackSizeMb: stackMb, maxYoungGenerationSizeMb: 1024 },
+      resourceLimits: {
+        stackSizeMb: fromEnv > 0 ? fromEnv : DEFAULT_STACK_MB,
+        maxYoungGenerationSizeMb: 1024,
+      },
       stdout: false,
       stderr: false,
     });
-    this.ready = new Promise((resolve) => {
-      this.waiting = {
-        resolve: (m) => resolve(m.type === "ready" && m.ok),
-        reject: () => resolve(false),
-      };
-    });
+    let started: (ok: boolean) => void = () => {};
+    this.ready = new Promise((resolve) => (started = resolve));
     this.worker.on("message", (m: WorkerMessage) => {
+      if (m.type === "ready") return started(m.ok);
       const w = this.waiting;
       this.waiting = null;
       w?.resolve(m);
     });
     this.worker.on("error", (e: Error) => this.fail(e));
-    this.worker.on("exit", () => this.fail(new Interrupted("the evaluation thread exited")));
+    this.worker.on("exit", () => {
+      this.exited = true;
+      started(false);
+      this.fail(new Interrupted("the evaluation thread exited"));
+    });
   }
 
   private fail(e: Error): void {
@@ -58,18 +64,26 @@ class EvalThread {
     w?.reject(e);
   }
 
+  /** A request is under way (Ctrl-C then interrupts it). */
   get busy(): boolean {
-    return this.waiting !== null;
+    return this.pending > 0;
   }
 
-  request(m: HostMessage): Promise<WorkerMessage> {
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-      this.worker.postMessage(m);
-    });
+  async request(m: HostMessage): Promise<WorkerMessage> {
+    this.pending++;
+    try {
+      if (!(await this.ready) || this.exited) throw new Interrupted("the evaluation thread exited");
+      return await new Promise<WorkerMessage>((resolve, reject) => {
+        this.waiting = { resolve, reject };
+        this.worker.postMessage(m);
+      });
+    } finally {
+      this.pending--;
+    }
   }
 
   interrupt(): void {
+    this.exited = true;
     this.fail(new Interrupted("interrupted by the user"));
     void this.worker.terminate();
   }
@@ -110,7 +124,7 @@ export async function replMain(argv: readonly string[]): Promise<number> {
     removeHistoryDuplicates: true,
     prompt: PROMPT,
     completer: (line: string, callback: (err: null, result: [string[], string]) => void) => {
-      if (thread.busy) return callback(null, [[], line]);
+      if (thread.busy || restarting !== null) return callback(null, [[], line]);
       thread.request({ type: "complete", prefix: line }).then(
         (m) => callback(null, m.type === "completions" ? [[...m.items], m.word] : [[], line]),
         () => callback(null, [[], line]),
@@ -140,11 +154,13 @@ export async function replMain(argv: readonly string[]): Promise<number> {
     }
   };
 
-  const restart = async () => {
-    thread = newThread(false);
-    await thread.ready;
-    if (replayLog.length > 0) await thread.request({ type: "replay", inputs: replayLog }).catch(() => {});
-  };
+  /** A new worker with the scope replayed; requests wait for it. */
+  let restarting: Promise<void> | null = null;
+  const restart = (): Promise<void> =>
+    (restarting ??= (async () => {
+      thread = newThread(false);
+      if (replayLog.length > 0) await thread.request({ type: "replay", inputs: replayLog }).catch(() => {});
+    })().finally(() => (restarting = null)));
 
   const pump = async () => {
     if (pumping) return;
@@ -153,6 +169,7 @@ export async function replMain(argv: readonly string[]): Promise<number> {
       buffer += queue.shift()! + "\n";
       let outcome: LineOutcome;
       try {
+        if (restarting !== null) await restarting;
         const m = await thread.request({ type: "input", text: buffer });
         outcome = m.type === "outcome" ? m.outcome : { kind: "done", replay: false };
       } catch (e) {
@@ -182,7 +199,9 @@ export async function replMain(argv: readonly string[]): Promise<number> {
 
   const onInterrupt = () => {
     if (thread.busy) {
-      thread.interrupt(); // pump() reports it and restarts the worker
+      thread.interrupt();
+      // An input's evaluation: pump() reports it and restarts; a completion: restart here.
+      if (!pumping) void restart();
       return;
     }
     // At the prompt: drop the input so far, as Nix does.

@@ -24,7 +24,11 @@ const FLAGS: ReadonlyMap<string, { arity: number; apply: Apply }> = new Map(
       [["--expr"], 1, (o, [e]) => void o.exprs.push(e!)],
       [["--include", "-I"], 1, (o, [p]) => void o.includes.push(p!)],
       [["--arg"], 2, (o, [n, e]) => void o.autoArgs.push({ name: n!, arg: { kind: "expr", text: e! } })],
-      [["--argstr"], 2, (o, [n, s]) => void o.autoArgs.push({ name: n!, arg: { kind: "string", value: s! } })],
+      [
+        ["--argstr"],
+        2,
+        (o, [n, s]) => void o.autoArgs.push({ name: n!, arg: { kind: "string", value: s! } }),
+      ],
       [["--option"], 2, (o, [n, v]) => void (o.settings[n!] = v!)],
       [["--impure"], 0, (o) => void (o.settings["pure-eval"] = "false")],
     ] as Array<[string[], number, Apply]>
@@ -42,7 +46,9 @@ function settingFlag(flag: string): { arity: number; apply: Apply } | undefined 
   return undefined;
 }
 
-export function parseReplArgs(argv: readonly string[]): { ok: true; options: ReplOptions } | { ok: false; message: string } {
+export function parseReplArgs(
+  argv: readonly string[],
+): { ok: true; options: ReplOptions } | { ok: false; message: string } {
   const o: ReplOptions = { files: [], exprs: [], includes: [], autoArgs: [], settings: {}, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

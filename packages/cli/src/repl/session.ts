@@ -5,12 +5,24 @@
 // printer (maxDepth 1 for plain input, unlimited for :p).
 import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
-import type { AutoArg, Evaluator } from "../contracts.js";
+import {
+  Env,
+  NixAttrs,
+  Thunk,
+  escapeString,
+  forceAttrs,
+  toNixError,
+  type AutoArg,
+  type Evaluator,
+  type Lazy,
+  type Value,
+} from "@tsnix/eval";
+import { parse, type Expr } from "@tsnix/parser";
 import { formatError } from "../instantiate.js";
 import type { Output } from "../output.js";
 import { findInSearchPath } from "../searchpath.js";
 import { runCommand } from "./commands.js";
-import { evaluatorInternals, type Engine, type EvaluatorInternals, type Lazy, type Value } from "./engine.js";
+import { evaluatorInternals, type EvaluatorInternals } from "./engine.js";
 import type { LineOutcome } from "./protocol.js";
 import { REPL_PRINT, ValuePrinter, isVarName } from "./value-printer.js";
 
@@ -34,7 +46,7 @@ export class ReplSession {
   private names = new Map<string, number>();
   private values: Lazy[] = [];
   private scope: unknown;
-  private env: unknown;
+  private env!: Env;
   private readonly internals: EvaluatorInternals;
   loadedFiles: string[] = [];
   lastLoaded: string[] = [];
@@ -43,7 +55,6 @@ export class ReplSession {
   verbose = true;
 
   constructor(
-    readonly engine: Engine,
     readonly ev: Evaluator,
     readonly options: SessionOptions,
     private readonly out: Output,
@@ -66,7 +77,7 @@ export class ReplSession {
     this.names = new Map();
     this.values = [];
     this.scope = new this.internals.baseScope.constructor(this.internals.baseScope, this.names);
-    this.env = new this.engine.eval.Env(this.internals.rt.baseEnv, this.values);
+    this.env = new Env(this.internals.rt.baseEnv, this.values);
   }
 
   /** NixRepl::mainLoop's handling of one input: process it, then an empty line unless it quit. */
@@ -88,7 +99,7 @@ export class ReplSession {
       const binding = this.bindingOf(line);
       if (binding !== null) {
         const code = this.compile(binding.expr);
-        this.addVar(binding.name, new this.engine.eval.Thunk(code, this.env, null));
+        this.addVar(binding.name, new Thunk(code, this.env, null));
         return { kind: "done", replay: true };
       }
       this.printResult(this.evalInput(line), 1);
@@ -114,9 +125,9 @@ export class ReplSession {
     return isVarName(name) ? { name, expr: line.slice(p + 1) } : null;
   }
 
-  private parse(text: string): unknown {
+  private parse(text: string): Expr {
     try {
-      return this.engine.parser.parse(text, {
+      return parse(text, {
         path: null,
         origin: "string",
         baseDir: this.options.cwd,
@@ -136,11 +147,11 @@ export class ReplSession {
       return f();
     } catch (e) {
       rt.depth = depth;
-      throw e instanceof IncompleteInput || e instanceof ReplError ? e : this.engine.eval.toNixError(e);
+      throw e instanceof IncompleteInput || e instanceof ReplError ? e : toNixError(e);
     }
   }
 
-  private compile(text: string): (env: unknown) => Value {
+  private compile(text: string): (env: Env) => Value {
     const expr = this.parse(text);
     return this.guard(() => this.internals.compiler.compileRoot(expr, this.scope));
   }
@@ -152,7 +163,7 @@ export class ReplSession {
   }
 
   printResult(v: Value, maxDepth: number): void {
-    const printer = new ValuePrinter(this.ev, this.engine.eval, this.engine.parser, {
+    const printer = new ValuePrinter(this.ev, {
       ...REPL_PRINT,
       maxDepth,
       ansiColors: this.options.colors,
@@ -168,14 +179,14 @@ export class ReplSession {
 
   /** NixRepl::addAttrsToScope. */
   addAttrsToScope(v: Value): void {
-    const attrs = this.guard(() => this.ev.force(v));
-    if (!(attrs instanceof this.engine.eval.NixAttrs))
-      throw new ReplError(`expected a set but found ${this.engine.eval.showType(attrs)}`);
+    const attrs = this.guard(() =>
+      forceAttrs(v, null, "while evaluating an attribute set to be merged in the global scope"),
+    );
     const names = [...attrs.keys()];
-    for (const name of names) this.addVar(name, attrs.get(name));
+    for (const name of names) this.addVar(name, attrs.get(name)!);
     this.lastLoaded = names;
     this.notice(`Added ${names.length} variables.`);
-    const shown = names.slice(0, 20).map((n) => (isVarName(n) ? n : this.engine.eval.escapeString(n)));
+    const shown = names.slice(0, 20).map((n) => (isVarName(n) ? n : escapeString(n)));
     this.notice(shown.join(", "));
     if (names.length > 20) this.notice(`... and ${names.length - 20} more; view with :ll`);
   }
@@ -209,7 +220,9 @@ export class ReplSession {
     if (m === null) return resolve(this.options.cwd, arg);
     const found = findInSearchPath(this.options.searchPath, m[1]!);
     if (found === null)
-      throw new ReplError(`file '${m[1]}' was not found in the Nix search path (add it using $NIX_PATH or -I)`);
+      throw new ReplError(
+        `file '${m[1]}' was not found in the Nix search path (add it using $NIX_PATH or -I)`,
+      );
     return found;
   }
 
@@ -230,12 +243,16 @@ export class ReplSession {
       const dot = this.completionDot(word);
       if (dot === null) return { word, items: this.varNames().filter((n) => n.startsWith(word)) };
       const expr = word.slice(0, dot);
-      const attrPrefix = word.slice(dot + 1);
+      const typed = word.slice(dot + 1);
+      // `foo."a b<TAB>`: a quoted prefix (Nix's parseAttrPrefix); completions stay quoted.
+      const quoted = typed.startsWith('"');
+      const attrPrefix = quoted ? unquotePrefix(typed) : typed;
+      if (attrPrefix === null) return { word, items: [] };
       const v = this.evalInput(expr);
-      if (!(v instanceof this.engine.eval.NixAttrs)) return { word, items: [] };
+      if (!(v instanceof NixAttrs)) return { word, items: [] };
       const items = [...v.keys()]
         .filter((n) => n.startsWith(attrPrefix))
-        .map((n) => `${expr}.${isVarName(n) ? n : this.engine.eval.escapeString(n)}`);
+        .map((n) => `${expr}.${!quoted && isVarName(n) ? n : escapeString(n)}`);
       return { word, items };
     } catch {
       return { word, items: [] };
@@ -254,6 +271,21 @@ export class ReplSession {
     }
     return null;
   }
+}
+
+const ESCAPES: Readonly<Record<string, string>> = { n: "\n", r: "\r", t: "\t" };
+
+/** The text of a quoted attribute prefix (`"a\"b`), or null if it holds an interpolation. */
+function unquotePrefix(typed: string): string | null {
+  let out = "";
+  for (let i = 1; i < typed.length; i++) {
+    const c = typed[i]!;
+    if (c === "\\" && i + 1 < typed.length) out += ESCAPES[typed[++i]!] ?? typed[i];
+    else if (c === '"') break;
+    else if (c === "$" && typed[i + 1] === "{") return null;
+    else out += c;
+  }
+  return out;
 }
 
 function completePath(word: string): string[] {

@@ -4,8 +4,23 @@
 // with an indent, ANSI colours, and errors below the top level shown inline as
 // «error: …». (packages/eval's printValue is the error-message variant: no
 // forcing, no layout.)
-import type { Evaluator } from "../contracts.js";
-import type { EvalRuntimeModule, FullParserModule, Lazy, NixAttrsLike, Value } from "./engine.js";
+import {
+  NixAttrs,
+  NixFloat,
+  NixLambda,
+  NixPath,
+  NixPrimop,
+  NixPrimopApp,
+  NixString,
+  Thunk,
+  escapeString,
+  formatFloat,
+  isDerivation,
+  type Evaluator,
+  type Lazy,
+  type Value,
+} from "@tsnix/eval";
+import { showPos } from "@tsnix/parser";
 
 export interface ReplPrintOptions {
   /** Force thunks while printing (otherwise «thunk»). */
@@ -67,8 +82,6 @@ export class ValuePrinter {
 
   constructor(
     private readonly ev: Evaluator,
-    private readonly m: EvalRuntimeModule,
-    private readonly parser: FullParserModule,
     private readonly o: ReplPrintOptions,
   ) {}
 
@@ -86,7 +99,7 @@ export class ValuePrinter {
   }
 
   private string(s: string): void {
-    this.coloured("magenta", this.m.escapeString(s));
+    this.coloured("magenta", escapeString(s));
   }
 
   private space(pretty: boolean): void {
@@ -94,10 +107,10 @@ export class ValuePrinter {
   }
 
   private value(cell: Lazy, depth: number): void {
-    const m = this.m;
     try {
-      let v: Value = cell;
-      if (cell instanceof m.Thunk) {
+      let v: Value;
+      if (!(cell instanceof Thunk)) v = cell;
+      else {
         if (this.o.force) v = this.ev.force(cell);
         else if (cell.value === undefined) {
           if (cell.code === null) this.coloured("red", "«potential infinite recursion»");
@@ -109,17 +122,17 @@ export class ValuePrinter {
       else if (typeof v === "boolean") this.coloured("cyan", v ? "true" : "false");
       else if (typeof v === "number" || typeof v === "bigint") this.coloured("cyan", String(v));
       else if (typeof v === "string") this.string(v);
-      else if (v instanceof m.NixString) this.string(v.value);
-      else if (v instanceof m.NixPath) this.coloured("green", v.path);
-      else if (v instanceof m.NixFloat) this.coloured("cyan", m.formatFloat(v.value));
-      else if (v instanceof m.NixAttrs) this.attrs(v, depth);
+      else if (v instanceof NixString) this.string(v.value);
+      else if (v instanceof NixPath) this.coloured("green", v.path);
+      else if (v instanceof NixFloat) this.coloured("cyan", formatFloat(v.value));
+      else if (v instanceof NixAttrs) this.attrs(v, depth);
       else if (Array.isArray(v)) this.list(v as readonly Lazy[], cell, depth);
-      else if (v instanceof m.NixLambda) {
+      else if (v instanceof NixLambda) {
         const name = v.info.name !== null ? " " + v.info.name : "";
-        const pos = v.info.span ? " @ " + this.parser.showPos(v.info.span) : "";
+        const pos = v.info.span ? " @ " + showPos(v.info.span) : "";
         this.coloured("blue", `«lambda${name}${pos}»`);
-      } else if (v instanceof m.NixPrimop) this.coloured("blue", `«primop ${v.def.name}»`);
-      else if (v instanceof m.NixPrimopApp)
+      } else if (v instanceof NixPrimop) this.coloured("blue", `«primop ${v.def.name}»`);
+      else if (v instanceof NixPrimopApp)
         this.coloured("blue", `«partially applied primop ${v.primop.def.name}»`);
       else this.coloured("red", "«unknown»");
     } catch (e) {
@@ -134,10 +147,10 @@ export class ValuePrinter {
     if (this.o.prettyIndent === 0 || items.length === 0) return false;
     if (items.length > 1) return true;
     const v = this.ev.force(items[0]);
-    return v instanceof this.m.NixAttrs || Array.isArray(v);
+    return v instanceof NixAttrs || Array.isArray(v);
   }
 
-  private attrs(v: NixAttrsLike, depth: number): void {
+  private attrs(v: NixAttrs, depth: number): void {
     if (v.size > 0) {
       if (this.seen.has(v)) {
         this.coloured("magenta", "«repeated»");
@@ -145,7 +158,7 @@ export class ValuePrinter {
       }
       this.seen.add(v);
     }
-    if (this.o.force && this.o.derivationPaths && this.m.isDerivation(v)) {
+    if (this.o.force && this.o.derivationPaths && isDerivation(v)) {
       this.derivation(v);
       return;
     }
@@ -156,11 +169,11 @@ export class ValuePrinter {
     this.indent += " ".repeat(this.o.prettyIndent);
     this.out.push("{");
     const names = [...v.keys()];
-    const pretty = this.shouldPretty(names.map((n) => v.get(n)));
+    const pretty = this.shouldPretty(names.map((n) => v.get(n)!));
     for (const name of names) {
       this.space(pretty);
-      this.out.push(isVarName(name) ? name : this.m.escapeString(name), " = ");
-      this.value(v.get(name), depth + 1);
+      this.out.push(isVarName(name) ? name : escapeString(name), " = ");
+      this.value(v.get(name)!, depth + 1);
       this.out.push(";");
     }
     this.indent = this.indent.slice(this.o.prettyIndent);
@@ -168,13 +181,13 @@ export class ValuePrinter {
     this.out.push("}");
   }
 
-  private derivation(v: NixAttrsLike): void {
+  private derivation(v: NixAttrs): void {
     const drvPath = v.get("drvPath");
     let path = "";
     if (drvPath !== undefined) {
       const p = this.ev.force(drvPath);
       if (typeof p === "string") path = " " + p;
-      else if (p instanceof this.m.NixString) path = " " + p.value;
+      else if (p instanceof NixString) path = " " + p.value;
     }
     this.coloured("green", `«derivation${path}»`);
   }

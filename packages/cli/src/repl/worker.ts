@@ -2,13 +2,12 @@
 // `tsnix instantiate` does, loads the files given on the command line, then
 // answers the host's messages (protocol.ts) one at a time.
 import { parentPort, workerData } from "node:worker_threads";
-import type { AutoArg } from "../contracts.js";
+import { Evaluator, type AutoArg } from "@tsnix/eval";
+import { createNodeIO } from "@tsnix/glue";
 import { VERSION } from "../instantiate.js";
 import { applySetting, boolSetting, loadNixConfig } from "../nixconf.js";
-import { createNodeIO } from "../nodeIO.js";
 import { processOutput, type Output } from "../output.js";
 import { buildSearchPath } from "../searchpath.js";
-import { loadEngine } from "./engine.js";
 import { parseReplArgs } from "./options.js";
 import type { HostMessage, ReplWorkerData, WorkerMessage } from "./protocol.js";
 import { ReplSession } from "./session.js";
@@ -21,7 +20,7 @@ function ensureNewline(s: string): string {
   return s.endsWith("\n") ? s : s + "\n";
 }
 
-async function start(): Promise<ReplSession | null> {
+function start(): ReplSession | null {
   const parsed = parseReplArgs(data.argv);
   if (!parsed.ok) return null; // the host reported it before starting the worker
   const o = parsed.options;
@@ -29,10 +28,9 @@ async function start(): Promise<ReplSession | null> {
   const cwd = process.cwd();
   const settings = loadNixConfig(env);
   for (const [name, value] of Object.entries(o.settings)) applySetting(settings, name, value);
-  const engine = await loadEngine();
   const searchPath = buildSearchPath(o.includes, settings["nix-path"] ?? env.NIX_PATH, cwd);
-  const ev = new engine.eval.Evaluator({
-    io: engine.glue ? engine.glue.createNodeIO({ env }) : createNodeIO(env),
+  const ev = new Evaluator({
+    io: createNodeIO({ env }),
     storeDir: env.NIX_STORE_DIR ?? "/nix/store",
     currentSystem: settings.system ?? "x86_64-linux",
     searchPath,
@@ -45,7 +43,6 @@ async function start(): Promise<ReplSession | null> {
     traceVerbose: boolSetting(settings, "trace-verbose", false),
   });
   const session = new ReplSession(
-    engine,
     ev,
     {
       cwd,
@@ -81,7 +78,7 @@ async function start(): Promise<ReplSession | null> {
 
 let session: ReplSession | null = null;
 try {
-  session = await start();
+  session = start();
 } catch (e) {
   out.stderr(`error: ${e instanceof Error ? e.message : String(e)}\n`);
 }

@@ -199,19 +199,6 @@ async function runPool<T, R>(items: readonly T[], jobs: number, work: (item: T) 
   return results;
 }
 
-/** Start-up of each tsnix case is much faster from the engines bundle: make sure it is current. */
-async function freshenBundle(): Promise<void> {
-  const { bundleIsFresh, bundleEngines } = await import("../engines.js");
-  if (bundleIsFresh()) return;
-  try {
-    await bundleEngines();
-  } catch (e) {
-    process.stderr.write(
-      `warning: could not bundle the evaluator (cases will start slowly): ${(e as Error).message}\n`,
-    );
-  }
-}
-
 export async function testLang(o: TestLangOptions): Promise<number> {
   if (!existsSync(o.dir)) {
     process.stderr.write(`error: test directory '${o.dir}' does not exist\n`);
@@ -221,7 +208,6 @@ export async function testLang(o: TestLangOptions): Promise<number> {
     process.stderr.write("error: --update-expected-failures needs --expected-failures FILE\n");
     return 1;
   }
-  if (!o.nixInstantiate) await freshenBundle();
   const { suite, root } = setUpSuite(o);
   const filter = o.filter ? new RegExp(o.filter) : null;
   const cases: TestCase[] = discoverCases(suite.langDir).filter((c) => !filter || filter.test(c.name));

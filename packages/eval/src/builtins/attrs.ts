@@ -51,7 +51,11 @@ function listToAttrs(xs: Lazy): NixAttrs {
   const list = forceList(xs, null, "while evaluating the argument passed to builtins.listToAttrs");
   const n = list.length;
   if (n === 0) return EMPTY_ATTRS;
-  const first = new Map<string, NixAttrs>();
+  // Names and their pairs, then a stable sort of the indices by name: the first pair
+  // with a given name wins, as in Nix. No Map: most calls build small sets.
+  const pairNames = new Array<string>(n);
+  const pairs = new Array<NixAttrs>(n);
+  const order = new Array<number>(n);
   for (let k = 0; k < n; k++) {
     const a = forceAttrs(
       list[k]!,
@@ -69,20 +73,43 @@ function listToAttrs(xs: Lazy): NixAttrs {
       else if (nv instanceof NixString) name = forceStringNoCtx(nv, pos, NAME_CTX);
       else throw expected("a string", nv, NAME_CTX, pos, pos);
     }
-    if (!first.has(name)) first.set(name, a);
+    pairNames[k] = name;
+    pairs[k] = a;
+    order[k] = k;
   }
-  const names = [...first.keys()].sort();
-  const m = names.length;
-  const values = new Array<Lazy>(m);
-  let positions: (Span | null)[] | null = null;
-  for (let k = 0; k < m; k++) {
-    const a = first.get(names[k]!)!;
-    const vi = requireAttr(a, "value", PAIR_CTX);
-    values[k] = a.values[vi]!;
-    if (a.positions !== null) {
-      positions ??= new Array<Span | null>(m).fill(null);
-      positions[k] = a.positions[vi]!;
+  if (n <= 32) {
+    // Insertion sort (stable): cheaper than Array#sort's comparator calls for small sets.
+    for (let k = 1; k < n; k++) {
+      const i = order[k]!;
+      const name = pairNames[i]!;
+      let j = k - 1;
+      while (j >= 0 && pairNames[order[j]!]! > name) {
+        order[j + 1] = order[j]!;
+        j--;
+      }
+      order[j + 1] = i;
     }
+  } else
+    order.sort((x, y) => {
+      const a = pairNames[x]!;
+      const b = pairNames[y]!;
+      return a < b ? -1 : a > b ? 1 : x - y;
+    });
+  const names: string[] = [];
+  const values: Lazy[] = [];
+  let positions: (Span | null)[] | null = null;
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    const name = pairNames[i]!;
+    if (names.length > 0 && names[names.length - 1] === name) continue;
+    const a = pairs[i]!;
+    const vi = requireAttr(a, "value", PAIR_CTX);
+    if (a.positions !== null) {
+      positions ??= new Array<Span | null>(names.length).fill(null);
+      positions.push(a.positions[vi]!);
+    } else if (positions !== null) positions.push(null);
+    names.push(name);
+    values.push(a.values[vi]!);
   }
   return new NixAttrs(names, values, positions);
 }

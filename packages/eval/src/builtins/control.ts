@@ -21,6 +21,25 @@ import {
 } from "../values.js";
 import { registerPrimops, type PrimopSpec } from "./registry.js";
 import type { Span } from "@tsnix/parser";
+import type { LambdaInfo } from "../lambda-info.js";
+
+/** functionArgs depends only on the lambda's code: built once per lambda (callPackage calls it per package). */
+const functionArgsCache = new WeakMap<LambdaInfo, NixAttrs>();
+
+function functionArgsOf(info: LambdaInfo): NixAttrs {
+  let r = functionArgsCache.get(info);
+  if (r === undefined) {
+    const m = new Map<string, Lazy>();
+    const pos = new Map<string, Span>();
+    for (const f of info.formals ?? []) {
+      m.set(f.name, f.makeDefault !== null);
+      pos.set(f.name, f.span);
+    }
+    r = NixAttrs.fromMap(m, pos);
+    functionArgsCache.set(info, r);
+  }
+  return r;
+}
 
 function isPred(name: string, test: (v: Value) => boolean, global = false): PrimopSpec {
   return { name, arity: 1, args: ["e"], global, impl: (_rt, [x], span) => test(force(x!, span)) };
@@ -205,13 +224,7 @@ registerPrimops([
       const v = force(x!, span);
       if (v instanceof NixPrimop || v instanceof NixPrimopApp) return EMPTY_ATTRS;
       if (!(v instanceof NixLambda)) throw new NixError("'functionArgs' requires a function", null, "type");
-      const m = new Map<string, Lazy>();
-      const pos = new Map<string, Span>();
-      for (const f of v.info.formals ?? []) {
-        m.set(f.name, f.makeDefault !== null);
-        pos.set(f.name, f.span);
-      }
-      return NixAttrs.fromMap(m, pos);
+      return functionArgsOf(v.info);
     },
   },
   {

@@ -475,7 +475,8 @@ registerPrimops([
       } catch (e) {
         const ne = toNixError(e);
         const where = namePos === null ? "«none»" : showPos(namePos);
-        ne.addTrace(
+        // A frame trace in Nix: printed even when the trace is truncated.
+        ne.addAlwaysTrace(
           null,
           `while evaluating derivation '${drvName}'\n  whose name attribute is located at ${where}`,
         );

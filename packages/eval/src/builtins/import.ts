@@ -7,6 +7,7 @@ import { coerceToString } from "../ops.js";
 import { canonPath } from "../paths.js";
 import { force, type Runtime } from "../runtime.js";
 import { NixAttrs, NixPath, NixString, type Lazy, type Value } from "../values.js";
+import { corePkgsPath, corePkgsText } from "./corepkgs.js";
 import { registerConstants, registerPrimops } from "./registry.js";
 
 /** Nix's realisePath for import/readFile: a path value, or an absolute string. */
@@ -22,6 +23,7 @@ export function coerceToPath(rt: Runtime, x: Lazy, span: Span | null, ctx: strin
 
 /** `import`'s file resolution: directories mean their default.nix. */
 export function resolveImportPath(rt: Runtime, path: string): string {
+  if (corePkgsText(path) !== undefined) return path;
   let t: string;
   try {
     t = rt.io.readFileType(path);
@@ -75,6 +77,8 @@ export function findFile(rt: Runtime, searchPath: readonly Lazy[], path: string,
     const candidate = canonPath(suffix === "" ? base : base + "/" + suffix);
     if (rt.io.pathExists(candidate)) return candidate;
   }
+  const core = corePkgsPath(path);
+  if (core !== undefined) return core;
   throw new NixError(
     `file '${path}' was not found in the Nix search path (add it using $NIX_PATH or -I)`,
     span,

@@ -118,6 +118,8 @@ class Lexer {
   /** The decoded string of a string token; the text of a number token. */
   text = "";
   numberValue: Value = null;
+  /** The last string token contained U+0000 (only `\u0000` can produce one). */
+  hadNul = false;
 
   constructor(private readonly s: string) {}
 
@@ -238,8 +240,34 @@ class Lexer {
     return cp;
   }
 
+  /**
+   * The run of plain characters (no quote, backslash or control character) from the read position,
+   * taken as one slice; the position counters advance as `get` would have advanced them.
+   */
+  private plainRun(): string {
+    const s = this.s;
+    const from = this.i;
+    let i = from;
+    let bytes = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) {
+        if (c === 0x22 || c === 0x5c || c <= 0x1f) break;
+        bytes++;
+      } else bytes += utf8Len(c);
+    }
+    if (i === from) return "";
+    this.i = i;
+    this.current = s.charCodeAt(i - 1);
+    this.total += bytes;
+    this.col += bytes;
+    this.tokenEnd = i;
+    return s.slice(from, i);
+  }
+
   private string(): T {
-    let out = "";
+    let out = this.nextUnget ? "" : this.plainRun();
+    this.hadNul = false;
     for (;;) {
       const c = this.get();
       if (c === EOF) {
@@ -249,6 +277,10 @@ class Lexer {
       if (c === 0x22) {
         this.text = out;
         return T.String;
+      }
+      if (c > 0x1f && c !== 0x5c) {
+        out += String.fromCharCode(c) + this.plainRun();
+        continue;
       }
       if (c === 0x5c) {
         const e = this.get();
@@ -303,7 +335,10 @@ class Lexer {
             } else if (cp1 >= 0xdc00 && cp1 <= 0xdfff) {
               this.errorMessage = "invalid string: surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF";
               return T.ParseError;
-            } else out += String.fromCharCode(cp1);
+            } else {
+              if (cp1 === 0) this.hadNul = true;
+              out += String.fromCharCode(cp1);
+            }
             break;
           }
           default:
@@ -381,11 +416,69 @@ function syntaxError(lx: Lexer, last: T, expected: T, context: string): JSONPars
   return new JSONParseError(`[json.exception.parse_error.101] parse error at ${lx.position()}: ${msg}`);
 }
 
+/** An open array (`keys` null) or object (`keys` parallel to `items`, in source order). */
 interface Frame {
-  readonly isArray: boolean;
   readonly items: Lazy[];
-  readonly map: Map<string, Lazy>;
-  key: string;
+  readonly keys: string[] | null;
+}
+
+/**
+ * An object's members as a set: sorted by name, a repeated name keeping its last value (as Nix).
+ * Objects written with sorted names (common for generated JSON) skip the sort.
+ */
+function attrsFromMembers(keys: string[], items: Lazy[]): NixAttrs {
+  const n = keys.length;
+  let sorted = true;
+  for (let i = 1; i < n; i++) {
+    if (!(keys[i - 1]! < keys[i]!)) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return new NixAttrs(keys, items, null);
+  if (n <= 32) insertionSort(keys, items);
+  else {
+    const order = new Array<number>(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : a - b));
+    const k2 = order.map((i) => keys[i]!);
+    const v2 = order.map((i) => items[i]!);
+    for (let i = 0; i < n; i++) {
+      keys[i] = k2[i]!;
+      items[i] = v2[i]!;
+    }
+  }
+  let unique = true;
+  for (let i = 1; i < n; i++) if (keys[i - 1] === keys[i]) unique = false;
+  if (unique) return new NixAttrs(keys, items, null);
+  const names: string[] = [];
+  const values: Lazy[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i + 1 < n && keys[i + 1] === keys[i]) continue; // a later duplicate wins
+    names.push(keys[i]!);
+    values.push(items[i]!);
+  }
+  return new NixAttrs(names, values, null);
+}
+
+/**
+ * Sort small parallel arrays by key in place (the frame's arrays are ours). Stable, so of equal
+ * names the later one ends last.
+ */
+function insertionSort(keys: string[], items: Lazy[]): void {
+  const n = keys.length;
+  for (let i = 1; i < n; i++) {
+    const k = keys[i]!;
+    const v = items[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      items[j + 1] = items[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+    items[j + 1] = v;
+  }
 }
 
 /** Parse JSON text into a Nix value (fully built; JSON values are data). */
@@ -396,15 +489,14 @@ export function parseJSON(s: string): Value {
   const emit = (v: Value) => {
     const top = stack[stack.length - 1];
     if (top === undefined) result = v;
-    else if (top.isArray) top.items.push(v);
-    else top.map.set(top.key, v); // a repeated key: the last one wins
+    else top.items.push(v);
   };
   const key = (top: Frame) => {
-    top.key = forceNoNullByte(lx.text);
+    top.keys!.push(lx.hadNul ? forceNoNullByte(lx.text) : lx.text);
   };
   const endContainer = () => {
     const f = stack.pop()!;
-    emit(f.isArray ? f.items : NixAttrs.fromMap(f.map));
+    emit(f.keys === null ? f.items : attrsFromMembers(f.keys, f.items));
   };
   let last = lx.scan();
   let skipToState = false;
@@ -412,7 +504,7 @@ export function parseJSON(s: string): Value {
     if (!skipToState) {
       switch (last) {
         case T.BeginObject: {
-          const f: Frame = { isArray: false, items: [], map: new Map(), key: "" };
+          const f: Frame = { items: [], keys: [] };
           stack.push(f);
           last = lx.scan();
           if (last === T.EndObject) {
@@ -427,7 +519,7 @@ export function parseJSON(s: string): Value {
           continue;
         }
         case T.BeginArray:
-          stack.push({ isArray: true, items: [], map: new Map(), key: "" });
+          stack.push({ items: [], keys: null });
           last = lx.scan();
           if (last === T.EndArray) {
             endContainer();
@@ -462,7 +554,7 @@ export function parseJSON(s: string): Value {
           emit(null);
           break;
         case T.String:
-          emit(forceNoNullByte(lx.text));
+          emit(lx.hadNul ? forceNoNullByte(lx.text) : lx.text);
           break;
         case T.ParseError:
           throw syntaxError(lx, last, T.Uninitialized, "value");
@@ -479,7 +571,7 @@ export function parseJSON(s: string): Value {
 
     const top = stack[stack.length - 1];
     if (top === undefined) break;
-    if (top.isArray) {
+    if (top.keys === null) {
       last = lx.scan();
       if (last === T.ValueSeparator) {
         last = lx.scan();

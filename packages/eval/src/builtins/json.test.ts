@@ -99,9 +99,37 @@ describe("builtins.fromJSON", () => {
       '"é\t"',
       "[json.exception.parse_error.101] parse error at line 1, column 4: syntax error while parsing value - invalid string: control character U+0009 (HT) must be escaped to \\u0009 or \\t; last read: '\"é<U+0009>'",
     ],
+    [
+      '"a\\nbé😀\t"',
+      "[json.exception.parse_error.101] parse error at line 1, column 12: syntax error while parsing value - invalid string: control character U+0009 (HT) must be escaped to \\u0009 or \\t; last read: '\"a\\nbé😀<U+0009>'",
+    ],
   ])("%j fails", (json, msg) =>
     expect(run(`builtins.fromJSON ${JSON.stringify(json)}`)).toBe("error: " + msg),
   );
+
+  test("object members sort by name; a repeated name keeps its last value", () => {
+    const json = '{"b": 1, "a": 2, "b": 3, "c": {}, "a": [4], "d": {"y": 1, "x": 2, "y": 5}}';
+    expect(run(`builtins.fromJSON ${JSON.stringify(json)}`)).toBe(
+      "{ a = [ 4 ]; b = 3; c = { }; d = { x = 2; y = 5; }; }",
+    );
+  });
+
+  test("a large unsorted object with repeated names", () => {
+    const members = Array.from({ length: 60 }, (_, i) => `"k${String(59 - i).padStart(2, "0")}": ${i}`);
+    const json = `{${members.join(", ")}, "k30": "last", "k00": "end"}`;
+    const names = Array.from({ length: 60 }, (_, i) => `"k${String(i).padStart(2, "0")}"`).join(" ");
+    expect(run(`builtins.attrNames (builtins.fromJSON ${JSON.stringify(json)})`)).toBe(`[ ${names} ]`);
+    expect(run(`with builtins.fromJSON ${JSON.stringify(json)}; [ k00 k01 k30 k59 ]`)).toBe(
+      '[ "end" 58 "last" 0 ]',
+    );
+  });
+
+  test("strings mixing plain runs, escapes and non-ASCII text decode whole", () => {
+    const json = '{"k\\u00e9y": ["x\\"y\\u00e9z 😀 end", "plain", "\\\\tail\\/"]}';
+    expect(run(`builtins.fromJSON ${JSON.stringify(json)}`)).toBe(
+      '{ "kéy" = [ "x\\"yéz 😀 end" "plain" "\\\\tail/" ]; }',
+    );
+  });
 
   test("a syntax error names the builtin and the decoding", () => {
     const ev = new Evaluator({ io: createMemoryIO({}) });

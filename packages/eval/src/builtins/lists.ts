@@ -67,7 +67,7 @@ export function apply2(rt: Runtime, fn: Value, a: Lazy, b: Lazy, span: Span | nu
 // zipAttrsWith): a lazy element costs one Thunk and nothing else.
 
 /** Thunk code applying a function; `appFn` lets `functionPos` look through it. */
-type AppCode<E> = ((env: E) => Value) & { appFn?: Lazy };
+type AppCode<E> = ((env: E, at?: Span | null) => Value) & { appFn?: Lazy };
 
 /**
  * Nix's `Value::determinePos` for an application: the position of the function
@@ -90,7 +90,8 @@ function functionPos(fn: Lazy): Span | null {
 /** Code for thunks of `fn env`, `fn` already forced (map, genList). */
 export function applyCode1(rt: Runtime, fn: Value): AppCode<Lazy> {
   const span = functionPos(fn);
-  const code: AppCode<Lazy> = (arg: Lazy) => apply1(rt, fn, arg, span);
+  // Nix calls a lazy application (tApp) at the position it is forced from, when there is one.
+  const code: AppCode<Lazy> = (arg: Lazy, at?: Span | null) => apply1(rt, fn, arg, at ?? span);
   code.appFn = fn;
   return code;
 }

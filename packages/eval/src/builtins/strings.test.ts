@@ -1,5 +1,6 @@
 // toString stringLength substring replaceStrings concatStringsSep baseNameOf dirOf:
 // laziness, context propagation, byte semantics and error traces.
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { Evaluator, NixError, createMemoryIO } from "../index.js";
 import { byteSlice, fromByteString, toByteString, utf8Length } from "./strings.js";
@@ -38,6 +39,29 @@ describe("UTF-8 helpers", () => {
     expect(fromByteString(toByteString(s))).toBe(s);
   });
 
+  test("utf8Length of long text agrees with TextEncoder (chunk edges, surrogate pairs, lone halves)", () => {
+    const encoder = new TextEncoder();
+    fc.assert(
+      fc.property(
+        fc.constantFrom(63, 64, 4095, 4096, 8191, 8192, 20000),
+        fc.array(fc.tuple(fc.nat(20000), fc.constantFrom("é", "😀", "€", "\uD800", "\uDC00", "\uD83D")), {
+          maxLength: 6,
+        }),
+        (length, inserts) => {
+          let s = "a".repeat(length);
+          for (const [at, piece] of inserts) {
+            const i = Math.min(at, s.length);
+            s = s.slice(0, i) + piece + s.slice(i);
+          }
+          const want = encoder.encode(s).length;
+          expect(utf8Length(s)).toBe(want);
+          expect(utf8Length(s)).toBe(want); // the cached answer too
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   test("byteSlice cuts on bytes; a cut character decodes to U+FFFD", () => {
     expect(byteSlice("éa", 0, 2)).toBe("é");
     expect(byteSlice("éa", 2, -1)).toBe("a");
@@ -71,6 +95,9 @@ describe("substring", () => {
     ['builtins.substring 1 9223372036854775807 "abc"', '"bc"'],
     ['builtins.substring 2 2 "aéb"', '"\uFFFDb"'],
     ['builtins.stringLength (builtins.substring 1 2 "aéb")', "2"],
+    ['builtins.substring 0 1 "aéb"', '"a"'],
+    ['builtins.substring 1 2 "aéb"', '"é"'],
+    ['builtins.substring 3 5 "aéb"', '"b"'],
   ])("%s", (e, want) => expect(run(e)).toBe(want));
 
   test("keeps context, also for an empty result", () => {
@@ -88,6 +115,25 @@ describe("substring", () => {
   test("a zero length still coerces a non-string", () => {
     expect(failure("builtins.substring 0 0 1")).toContain("cannot coerce an integer to a string");
   });
+});
+
+test("substring takes the bytes of the UTF-8 encoding, whatever the start and length", () => {
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  fc.assert(
+    fc.property(
+      fc.array(fc.constantFrom("a", "b", "é", "😀", "日"), { maxLength: 12 }).map((xs) => xs.join("")),
+      fc.nat(30),
+      fc.integer({ min: -1, max: 30 }),
+      (str, start, len) => {
+        const bytes = encoder.encode(str);
+        const want =
+          len === 0 ? "" : decoder.decode(bytes.subarray(start, len < 0 ? undefined : start + len));
+        expect(run(`builtins.substring ${start} (${len}) ${JSON.stringify(str)}`)).toBe(JSON.stringify(want));
+      },
+    ),
+    { numRuns: 200 },
+  );
 });
 
 describe("replaceStrings", () => {
@@ -112,6 +158,52 @@ describe("replaceStrings", () => {
     expect(ctxOf(`builtins.replaceStrings [ "a" ] [ ${withCtx("b")} ] "xa"`)).toBe(`[ "${P}" ]`);
     expect(ctxOf(`builtins.replaceStrings [ "q" ] [ ${withCtx("b")} ] "xa"`)).toBe("[ ]");
     expect(ctxOf(`builtins.replaceStrings [ ${withCtx("a")} ] [ "b" ] "xa"`)).toBe("[ ]");
+  });
+
+  // Nix's algorithm, position by position: the first pattern that matches here wins.
+  const reference = (from: string[], to: string[], s: string): string => {
+    let out = "";
+    for (let p = 0; p < s.length;) {
+      const j = from.findIndex((f) => s.startsWith(f, p));
+      if (j < 0) out += s[p++];
+      else {
+        out += to[j];
+        p += from[j]!.length;
+      }
+    }
+    return out;
+  };
+  const nixStr = (s: string) => JSON.stringify(s).replaceAll("${", "\\${");
+  const nixList = (xs: string[]) => `[ ${xs.map(nixStr).join(" ")} ]`;
+
+  test("agrees with Nix's first-match-at-each-position rule, short and long subjects", () => {
+    const piece = fc.constantFrom("a", "b", "ab", "ba", "é", "😀", "$", "{", "\\", "-");
+    const pattern = fc.array(piece, { minLength: 1, maxLength: 3 }).map((xs) => xs.join(""));
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            pattern,
+            fc.array(piece, { maxLength: 2 }).map((xs) => xs.join("")),
+          ),
+          {
+            minLength: 1,
+            maxLength: 4,
+          },
+        ),
+        fc.array(piece, { maxLength: 40 }),
+        fc.integer({ min: 0, max: 1 }),
+        (pairs, subjectPieces, long) => {
+          const from = pairs.map(([f]) => f);
+          const to = pairs.map(([, t]) => t);
+          // A long subject (past the size where lengths are cached) repeats the short one.
+          const subject = subjectPieces.join("").repeat(long ? 300 : 1);
+          const got = run(`builtins.replaceStrings ${nixList(from)} ${nixList(to)} ${nixStr(subject)}`);
+          expect(got).toBe(run(nixStr(reference(from, to, subject))));
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   test("handles a long subject", () => {

@@ -1,5 +1,6 @@
 // fromTOML behaviour of current Nix beyond golden/toml.json: its error texts, int64 bounds
 // (toml11's report), null bytes, and timestamps under `parse-toml-timestamps`.
+import * as fs from "node:fs";
 import { describe, expect, test } from "vitest";
 import { Evaluator, NixError, createMemoryIO } from "../index.js";
 
@@ -41,11 +42,29 @@ describe("builtins.fromTOML", () => {
     ["1979-05-27", "1979-05-27"],
     ["07:32:00", "07:32:00"],
     ["00:32:00.5", "00:32:00.500"],
+    ["00:32:00.1234", "00:32:00.123400"],
+    ["1979-05-27t07:32:00.1234567891Z", "1979-05-27T07:32:00.123456789Z"],
+    ["1979-05-27 00:32:00.12345678", "1979-05-27T00:32:00.123456780"],
+    ["1979-05-27T07:32:00.000Z", "1979-05-27T07:32:00Z"],
   ])("timestamp %s", (toml, value) =>
     expect(run(`builtins.fromTOML ''a = ${toml}''`, TS)).toBe(
       `{ a = { _type = "timestamp"; value = "${value}"; }; }`,
     ),
   );
+
+  test("timestamps inside arrays and inline tables; date-like keys and strings stay as they are", () => {
+    expect(
+      run("builtins.fromTOML ''a = [ 1979-05-27, { t = 07:32:00 } ]\n1979-05-28 = \"1979-05-29\"''", TS),
+    ).toBe(
+      '{ "1979-05-28" = "1979-05-29"; a = [ { _type = "timestamp"; value = "1979-05-27"; } { t = { _type = "timestamp"; value = "07:32:00"; }; } ]; }',
+    );
+  });
+
+  const SUITE = "/work/shared/conformance/nix-lang/eval-okay-fromTOML-timestamps";
+  test.skipIf(!fs.existsSync(SUITE + ".nix"))("eval-okay-fromTOML-timestamps with its flag", () => {
+    const out = run(fs.readFileSync(SUITE + ".nix", "utf8"), TS);
+    expect(out + "\n").toBe(fs.readFileSync(SUITE + ".exp", "utf8"));
+  });
 
   test("null bytes are refused in keys and values", () => {
     expect(run("builtins.fromTOML ''k = \"a\\u0000b\"''")).toBe(

@@ -1,12 +1,14 @@
 // builtins.fromTOML over smol-toml (TOML 1.0), shaped as Nix's toml11-based fromTOML:
 // 64-bit integers (toml11's overflow message), null bytes refused, dates and times an error
-// unless the experimental feature `parse-toml-timestamps` is on ({ _type = "timestamp"; value; }).
+// unless the experimental feature `parse-toml-timestamps` is on ({ _type = "timestamp"; value; },
+// the literal's text normalised as Nix does: see toml-datetimes.ts).
 import { parse as parseToml, TomlDate, TomlError } from "smol-toml";
 import { forceStringNoCtx } from "../check.js";
 import { NixError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
 import { NixAttrs, NixFloat, mkInt, type Lazy, type Value } from "../values.js";
 import { forceNoNullByte } from "./json-parse.js";
+import { extractDatetimes } from "./toml-datetimes.js";
 import { registerPrimops } from "./registry.js";
 
 const INT64_MAX = (1n << 63n) - 1n;
@@ -52,34 +54,37 @@ function overflowReport(src: string, value: bigint): string {
   ].join("\n");
 }
 
-/**
- * Nix's timestamp text (toml11 < 4 style): `T` separator, seconds always, sub-seconds as 0, 3, 6 or 9
- * digits. smol-toml keeps millisecond precision only, so finer digits are lost (documented gap).
- */
-function timestampText(d: TomlDate): string {
-  const iso = d.toISOString(); // e.g. 1979-05-27T07:32:00.999-07:00, 1979-05-27, 07:32:00.100
-  return iso.replace(/\.(\d{3})/, (_, ms: string) => (ms === "000" ? "" : `.${ms}`));
+/** Nix's { _type = "timestamp"; value; } (experimental), or its refusal. */
+function timestamp(rt: Runtime, text: string): Value {
+  if (!experimentalOn(rt, "parse-toml-timestamps"))
+    throw new TomlNixError("Dates and times are not supported");
+  return NixAttrs.fromMap(
+    new Map<string, Lazy>([
+      ["_type", "timestamp"],
+      ["value", text],
+    ]),
+  );
 }
 
-function toNix(rt: Runtime, src: string, x: unknown): Value {
-  if (typeof x === "string") return forceNoNullByte(x);
+interface Source {
+  readonly text: string;
+  readonly datetimes: ReadonlyMap<string, string>;
+}
+
+function toNix(rt: Runtime, src: Source, x: unknown): Value {
+  if (typeof x === "string") {
+    const dt = src.datetimes.get(x);
+    return dt !== undefined ? timestamp(rt, dt) : forceNoNullByte(x);
+  }
   if (typeof x === "boolean") return x;
   if (typeof x === "bigint") {
-    if (x > INT64_MAX || x < INT64_MIN) throw new TomlNixError(overflowReport(src, x));
+    if (x > INT64_MAX || x < INT64_MIN) throw new TomlNixError(overflowReport(src.text, x));
     return mkInt(x);
   }
   if (typeof x === "number") return new NixFloat(x);
   if (Array.isArray(x)) return x.map((e): Lazy => toNix(rt, src, e));
-  if (x instanceof TomlDate) {
-    if (!experimentalOn(rt, "parse-toml-timestamps"))
-      throw new TomlNixError("Dates and times are not supported");
-    return NixAttrs.fromMap(
-      new Map<string, Lazy>([
-        ["_type", "timestamp"],
-        ["value", timestampText(x)],
-      ]),
-    );
-  }
+  // smol-toml's own dates only appear if the literal scanner missed one (millisecond precision)
+  if (x instanceof TomlDate) return timestamp(rt, x.toISOString().replace(/\.000(?=$|Z|[+-])/, ""));
   const m = new Map<string, Lazy>();
   for (const [k, v] of Object.entries(x as Record<string, unknown>))
     m.set(forceNoNullByte(k), toNix(rt, src, v));
@@ -95,8 +100,9 @@ registerPrimops([
     impl: (rt, [e], span) => {
       const src = forceStringNoCtx(e!, span, "while evaluating the argument passed to builtins.fromTOML");
       try {
-        const doc = parseToml(src, { integersAsBigInt: true, unsafeKeyBehaviour: "keep" });
-        return toNix(rt, src, doc);
+        const prepared = extractDatetimes(src);
+        const doc = parseToml(prepared.text, { integersAsBigInt: true, unsafeKeyBehaviour: "keep" });
+        return toNix(rt, { text: src, datetimes: prepared.datetimes }, doc);
       } catch (err) {
         if (err instanceof TomlNixError) {
           const multiLine = err.message.includes("\n");
