@@ -285,7 +285,9 @@ export function corpus() {
   add("paths/filterSource-none", base("p", `src = builtins.filterSource (p: t: false) FIX/src;`));
   add("paths/in-args", base("p", `args = [ FIX/src/run.sh ];`));
   add("paths/as-builder", `derivation { name = "p"; builder = FIX/src/run.sh; ${sys} }`);
-  add("paths/toString-no-copy", base("p", `src = toString FIX/src;`));
+  // toString of a path literal neither copies nor checks existence: a fixed path keeps the
+  // answer independent of where the repository is checked out.
+  add("paths/toString-no-copy", base("p", `src = toString /tsnix-fixture/src;`));
   add("paths/storePath", base("p", `src = builtins.storePath "\${FIX/src}";`));
 
   // -- toFile

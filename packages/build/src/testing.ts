@@ -4,16 +4,7 @@
  * `derivation` does (output paths from the hash modulo, drv path from the ATerm), with nix-compat.
  */
 import { createHash } from "node:crypto";
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, linkSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   computeStorePathForText,
@@ -91,22 +82,26 @@ export class DirStore implements BuildStore {
     await prev;
     const file = this.toRealPath(path) + ".lock";
     for (;;) {
+      // The lock file appears with its holder's pid already in it (link is atomic), so a
+      // waiting process never reads an empty file and mistakes a live holder for a dead one.
+      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+      writeFileSync(tmp, String(process.pid));
       try {
-        const fd = openSync(file, "wx");
-        writeFileSync(fd, String(process.pid));
-        closeSync(fd);
+        linkSync(tmp, file);
         break;
       } catch {
-        const pid = Number(readFileSync(file, "utf8") || "0");
-        let alive = pid > 0;
-        try {
-          if (alive) process.kill(pid, 0);
-        } catch {
-          alive = false;
-        }
-        if (!alive) rmSync(file, { force: true });
-        else await new Promise((r) => setTimeout(r, 50));
+        // held by someone: see below
+      } finally {
+        rmSync(tmp, { force: true });
       }
+      let holder: number;
+      try {
+        holder = Number(readFileSync(file, "utf8"));
+      } catch {
+        continue; // released in the meantime
+      }
+      if (!processAlive(holder)) rmSync(file, { force: true });
+      else await new Promise((r) => setTimeout(r, 50));
     }
     let done = false;
     return {
@@ -225,4 +220,14 @@ export async function makeDerivation(
   hasher.fillInOutputPaths(drv);
   const drvPath = await store.writeDerivation(drv);
   return { drvPath, drv };
+}
+
+function processAlive(pid: number): boolean {
+  if (!(pid > 0)) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
