@@ -1,43 +1,10 @@
-// Shared by the test/ifd tests: compile glue and the CLI once at a time (test files run in
-// parallel, and test/cli compiles the CLI too: the same lock directory keeps them from writing
-// dist/ at the same moment), then run the built binary with an isolated configuration.
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { fileURLToPath } from "node:url";
+// Shared by the test/ifd tests: the CLI build comes from test/cli/helpers.ts (one lock keeps
+// test files from writing dist/ at the same moment; `tsc -b packages/cli` builds glue too), then
+// the built binary runs with an isolated configuration and without the worker bundles.
+import { spawnSync } from "node:child_process";
+import { TSNIX } from "../cli/helpers.js";
 
-export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const TSNIX = `${ROOT}packages/cli/bin/tsnix.js`;
-
-const LOCK = `${tmpdir()}/tsnix-cli-build.lock`;
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
-export function buildGlueAndCli(): void {
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      break;
-    } catch {
-      if (Date.now() > deadline) rmSync(LOCK, { recursive: true, force: true });
-      else Atomics.wait(pause, 0, 0, 100);
-    }
-  }
-  try {
-    for (const pkg of ["packages/glue", "packages/cli"]) {
-      try {
-        execFileSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, "-b", pkg], {
-          cwd: ROOT,
-          stdio: "pipe",
-        });
-      } catch {
-        // Type errors elsewhere in a package still emit; the runs show whether it works.
-      }
-    }
-  } finally {
-    rmSync(LOCK, { recursive: true, force: true });
-  }
-}
+export { ROOT, TSNIX, buildCli as buildGlueAndCli } from "../cli/helpers.js";
 
 export const bwrapAvailable = () =>
   spawnSync("sh", ["-c", "command -v bwrap"], { stdio: "ignore" }).status === 0;
