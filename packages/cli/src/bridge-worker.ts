@@ -1,7 +1,7 @@
 // Entry point of an evaluation worker that can build (see build-command.ts): `tsnix build` (and
 // `tsnix instantiate` when it runs with a build host). Builds are asked of the main thread over
 // @tsnix/glue's bridge; this thread blocks until they are done.
-import { readFileSync, lstatSync, symlinkSync, unlinkSync, renameSync } from "node:fs";
+import { readFileSync, lstatSync } from "node:fs";
 import { resolve } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { Evaluator, NixError, type AutoArg, type EvalIO, type Value } from "@tsnix/eval";
@@ -11,7 +11,8 @@ import type { LocalStore } from "@tsnix/store";
 import { buildSettings, parseBuildArgs, type BridgeWorkerTask, type BuildOptions } from "./build-command.js";
 import { boolSetting, type Settings } from "./nixconf.js";
 import { formatError, runInstantiate } from "./instantiate.js";
-import { processOutput, type Output } from "./output.js";
+import { makeRootLink } from "./instantiate-store.js";
+import { ensureNewline, processOutput, type Output } from "./output.js";
 import { buildSearchPath } from "./searchpath.js";
 import { getDerivations } from "./get-derivations.js";
 
@@ -20,21 +21,6 @@ class BuildCliError extends Error {}
 interface Wanted {
   drvPath: string;
   outputName: string;
-}
-
-function ensureNewline(s: string): string {
-  return s.endsWith("\n") ? s : s + "\n";
-}
-
-function symlinkReplace(target: string, link: string): void {
-  const tmp = `${link}.tmp-${process.pid}`;
-  try {
-    unlinkSync(tmp);
-  } catch {
-    // none
-  }
-  symlinkSync(target, tmp);
-  renameSync(tmp, link);
 }
 
 function lstatOrNull(p: string) {
@@ -124,7 +110,7 @@ async function runBuild(task: BridgeWorkerTask, out: Output): Promise<number> {
         throw new BuildCliError(`cannot create symlink '${link}': a file is in the way`);
       // The logical path exists only when the store lives there; else link to where it is.
       const target = lstatOrNull(outPath) !== null ? outPath : store.toRealPath(outPath);
-      symlinkReplace(target, link);
+      makeRootLink(target, link);
     }
     for (const p of outPaths) out.stdout(p + "\n");
     return 0;

@@ -27,7 +27,7 @@ import {
   type InstantiateOptions,
 } from "./options.js";
 import { buildSearchPath, findInSearchPath } from "./searchpath.js";
-import type { Output } from "./output.js";
+import { ensureNewline, type Output } from "./output.js";
 
 export const VERSION = "0.1.0";
 
@@ -92,10 +92,6 @@ export async function runInstantiate(
     ctx.out.stderr(formatError(e, showTrace));
     return exitCodeOf(e);
   }
-}
-
-function ensureNewline(s: string): string {
-  return s.endsWith("\n") ? s : s + "\n";
 }
 
 export function formatError(e: unknown, showTrace: boolean): string {

@@ -6,6 +6,11 @@ import { writeSync } from "node:fs";
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
+/** Messages from the evaluator come without a final newline; stderr lines need one. */
+export function ensureNewline(s: string): string {
+  return s.endsWith("\n") ? s : s + "\n";
+}
+
 export function writeAll(fd: number, data: string | Uint8Array): void {
   const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   let off = 0;

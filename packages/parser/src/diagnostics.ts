@@ -41,16 +41,18 @@ function lintLevel(v: string | undefined): LintLevel | undefined {
  * evaluator hold them.
  */
 export function parseSettingsFrom(settings: Readonly<Record<string, string | undefined>>): ParseSettings {
-  const features =
-    `${settings["experimental-features"] ?? ""} ${settings["extra-experimental-features"] ?? ""}`
-      .split(/\s+/)
-      .filter((f) => f !== "");
   const lints: { -readonly [K in keyof ParseLints]: LintLevel } = {};
   for (const [key, name] of LINT_SETTINGS) {
     const level = lintLevel(settings[name]);
     if (level !== undefined) lints[key] = level;
   }
-  return { experimentalFeatures: new Set(features), lints };
+  return { experimentalFeatures: experimentalFeatures(settings), lints };
+}
+
+/** The experimental features a table of Nix settings turns on (`experimental-features` and `extra-…`). */
+export function experimentalFeatures(settings: Readonly<Record<string, string | undefined>>): Set<string> {
+  const listed = `${settings["experimental-features"] ?? ""} ${settings["extra-experimental-features"] ?? ""}`;
+  return new Set(listed.split(/\s+/).filter((f) => f !== ""));
 }
 
 /** The error Nix's `experimentalFeatureSettings.require` raises, at `span`. */

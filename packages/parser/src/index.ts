@@ -12,7 +12,13 @@ export { fileSource, stdinSource, stringSource, sourceName, showPos, formatPosit
 export { ParseError } from "./errors.js";
 export { showString, showIdentifier, showFloat, showAttrPath } from "./show.js";
 export { checkScopes } from "./scope.js";
-export { parseSettingsFrom, type LintLevel, type ParseLints, type ParseSettings } from "./diagnostics.js";
+export {
+  experimentalFeatures,
+  parseSettingsFrom,
+  type LintLevel,
+  type ParseLints,
+  type ParseSettings,
+} from "./diagnostics.js";
 export { OPERATOR_TABLE, type OperatorRow } from "./precedence.js";
 export { spanAt };
 

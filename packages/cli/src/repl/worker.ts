@@ -6,7 +6,7 @@ import { Evaluator, type AutoArg } from "@tsnix/eval";
 import { createNodeIO } from "@tsnix/glue";
 import { VERSION } from "../instantiate.js";
 import { applySetting, boolSetting, loadNixConfig } from "../nixconf.js";
-import { processOutput, type Output } from "../output.js";
+import { ensureNewline, processOutput, type Output } from "../output.js";
 import { buildSearchPath } from "../searchpath.js";
 import { parseReplArgs } from "./options.js";
 import type { HostMessage, ReplWorkerData, WorkerMessage } from "./protocol.js";
@@ -15,10 +15,6 @@ import { ReplSession } from "./session.js";
 const data = workerData as ReplWorkerData;
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 const out: Output = processOutput;
-
-function ensureNewline(s: string): string {
-  return s.endsWith("\n") ? s : s + "\n";
-}
 
 function start(): ReplSession | null {
   const parsed = parseReplArgs(data.argv);

@@ -2,7 +2,7 @@
 // primops.cc), the `derivation` wrapper (Nix's derivation.nix, evaluated as Nix code), and
 // builtins.placeholder. Paths, ATerm and hashes come from @tsnix/nix-compat; every derivation made
 // here is kept in the evaluator's known-derivations map (store-paths.ts storeState).
-import { parse, showPos, type Span } from "@tsnix/parser";
+import { experimentalFeatures, parse, showPos, type Span } from "@tsnix/parser";
 import {
   DownstreamPlaceholder,
   emptyDerivation,
@@ -40,11 +40,7 @@ const LEGACY_OUTPUT_CHECKS = new Set([
 ]);
 
 function experimental(rt: Runtime, feature: string): void {
-  const on =
-    `${rt.settings["experimental-features"] ?? ""} ${rt.settings["extra-experimental-features"] ?? ""}`
-      .split(/\s+/)
-      .includes(feature);
-  if (!on)
+  if (!experimentalFeatures(rt.settings).has(feature))
     throw evalError(
       `experimental Nix feature '${feature}' is disabled; add '--extra-experimental-features ${feature}' to enable it`,
     );

@@ -2,6 +2,7 @@
 // 64-bit integers (toml11's overflow message), null bytes refused, dates and times an error
 // unless the experimental feature `parse-toml-timestamps` is on ({ _type = "timestamp"; value; },
 // the literal's text normalised as Nix does: see toml-datetimes.ts).
+import { experimentalFeatures } from "@tsnix/parser";
 import { parse as parseToml, TomlDate, TomlError } from "smol-toml";
 import { forceStringNoCtx } from "../check.js";
 import { NixError } from "../errors.js";
@@ -24,8 +25,7 @@ class TrailingLineError extends NixError {
 class TomlNixError extends Error {}
 
 function experimentalOn(rt: Runtime, feature: string): boolean {
-  const on = `${rt.settings["experimental-features"] ?? ""} ${rt.settings["extra-experimental-features"] ?? ""}`;
-  return on.split(/\s+/).includes(feature);
+  return experimentalFeatures(rt.settings).has(feature);
 }
 
 /** toml11's report for an integer outside int64: the source line with a caret after the literal. */
