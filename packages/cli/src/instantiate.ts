@@ -2,7 +2,7 @@
 // processExpr over the parser and the Evaluator. Option parsing is in options.ts.
 import { readFileSync, statSync, lstatSync, readlinkSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { ParseError, parse, parseSettingsFrom, showExpr, type Expr, type ParseOptions } from "@tsnix/parser";
+import { ParseError, parse, parseSettingsFrom, writeExpr, type Expr, type ParseOptions } from "@tsnix/parser";
 import {
   Evaluator,
   createMemoryIO,
@@ -357,7 +357,8 @@ function parseOnly(srcs: Array<() => Source>, ctx: RunContext, settings: Setting
     } else {
       expr = parse(src.text, { ...common, path: null, origin: src.kind, baseDir: ctx.cwd });
     }
-    ctx.out.stdout(showExpr(expr) + "\n");
+    writeExpr(expr, (chunk) => ctx.out.stdout(chunk));
+    ctx.out.stdout("\n");
   }
   return 0;
 }

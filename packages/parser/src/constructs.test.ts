@@ -304,6 +304,21 @@ describe("syntax errors as bison words them", () => {
     expect(() => parse("with {}; y", { ...opts, isGlobal: TEST_GLOBALS })).not.toThrow();
     expect(error("let a = b; in a", TEST_GLOBALS)).toBe("error: undefined variable 'b' | at «stdin»:1:9:");
   });
+
+  it("reports the first undefined variable in name order of the attributes, not source order", () => {
+    // The check first runs in source order (no sorting); the error must still be the one the
+    // name-ordered traversal meets first.
+    expect(error("rec { b = x; a = y; }", TEST_GLOBALS)).toBe(
+      "error: undefined variable 'y' | at «stdin»:1:18:",
+    );
+    expect(error("let b = x; a = { d = z; c = y; }; in a", TEST_GLOBALS)).toBe(
+      "error: undefined variable 'y' | at «stdin»:1:29:",
+    );
+    const wide = Array.from({ length: 20 }, (_, i) => `v${i}`);
+    expect(() =>
+      parse(`{ ${wide.join(", ")} }: [ ${wide.join(" ")} ]`, { ...opts, isGlobal: TEST_GLOBALS }),
+    ).not.toThrow();
+  });
 });
 
 describe("spans", () => {

@@ -4,7 +4,7 @@ import type { ParseLints } from "./diagnostics.js";
 import { ParseError } from "./errors.js";
 import { NixParser } from "./parser.js";
 import { checkScopes } from "./scope.js";
-import { showExpr as showExprRaw } from "./show.js";
+import { showExpr as showExprRaw, writeExpr as writeExprRaw } from "./show.js";
 import { spanAt } from "./spans.js";
 
 export type * from "./ast.js";
@@ -69,6 +69,19 @@ function stackOverflow(source: Source): ParseError {
 export function showExpr(e: Expr): string {
   try {
     return showExprRaw(e);
+  } catch (err) {
+    if (err instanceof RangeError) throw stackOverflow(e.span.source);
+    throw err;
+  }
+}
+
+/**
+ * showExpr's text, handed to `write` in pieces as it is printed (for big ASTs: the whole text is
+ * never held). Throws ParseError if `e` is nested too deeply to print.
+ */
+export function writeExpr(e: Expr, write: (chunk: string) => void): void {
+  try {
+    writeExprRaw(e, write);
   } catch (err) {
     if (err instanceof RangeError) throw stackOverflow(e.span.source);
     throw err;

@@ -4,7 +4,8 @@ import type { AttrsExpr, Expr } from "./ast.js";
 import { ParseError } from "./errors.js";
 
 interface Scope {
-  readonly names: ReadonlySet<string> | null;
+  /** Small scopes (most lambdas) as an array: cheaper to make than a Set, as quick to search. */
+  readonly names: ReadonlySet<string> | readonly string[] | null;
   /** A `with` scope: any name may come from it. */
   readonly isWith: boolean;
   readonly up: Scope | null;
@@ -13,24 +14,47 @@ interface Scope {
 function defined(scope: Scope | null, name: string, isGlobal: (n: string) => boolean): boolean {
   for (let s = scope; s !== null; s = s.up) {
     if (s.isWith) return true;
-    if (s.names!.has(name)) return true;
+    const names = s.names!;
+    if (Array.isArray(names) ? names.includes(name) : (names as ReadonlySet<string>).has(name)) return true;
   }
   return isGlobal(name);
 }
 
-/** Throws ParseError("undefined variable 'x'") for the first unbound variable in Nix's traversal order. */
+const SMALL_SCOPE = 8;
+
+function namesOf(names: string[]): Scope["names"] {
+  return names.length <= SMALL_SCOPE ? names : new Set(names);
+}
+
+/**
+ * Throws ParseError("undefined variable 'x'") for the first unbound variable in Nix's traversal
+ * order. A first pass visits attributes in source order (no sorting); only when it finds an unbound
+ * variable does a second pass, in Nix's order, pick the one Nix reports.
+ */
 export function checkScopes(root: Expr, isGlobal: (name: string) => boolean): void {
+  try {
+    checkScopesIn(root, isGlobal, false);
+  } catch (e) {
+    if (!(e instanceof ParseError)) throw e;
+    checkScopesIn(root, isGlobal, true);
+    throw e;
+  }
+}
+
+function checkScopesIn(root: Expr, isGlobal: (name: string) => boolean, nixOrder: boolean): void {
   const attrsScope = (attrs: AttrsExpr, scope: Scope | null): Scope => ({
-    names: new Set(attrs.attrs.map((d) => d.name)),
+    names: namesOf(attrs.attrs.map((d) => d.name)),
     isWith: false,
     up: scope,
   });
   // Nix binds the attributes of a set in name order.
-  const sorted = (attrs: AttrsExpr) =>
-    [...attrs.attrs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const ordered = (attrs: AttrsExpr) =>
+    nixOrder
+      ? [...attrs.attrs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      : attrs.attrs;
   const visitAttrs = (attrs: AttrsExpr, inner: Scope | null, outer: Scope | null) => {
     for (const from of attrs.inheritFrom) visit(from, inner);
-    for (const d of sorted(attrs)) {
+    for (const d of ordered(attrs)) {
       if (d.kind === "inherited") visit(d.value, outer);
       else if (d.kind === "inheritedFrom") continue;
       else visit(d.value, inner);
@@ -62,10 +86,10 @@ export function checkScopes(root: Expr, isGlobal: (name: string) => boolean): vo
         for (const i of e.items) visit(i, scope);
         return;
       case "Lambda": {
-        const names = new Set<string>();
-        if (e.arg !== null) names.add(e.arg);
-        if (e.formals !== null) for (const f of e.formals.formals) names.add(f.name);
-        const inner: Scope = { names, isWith: false, up: scope };
+        const names: string[] = [];
+        if (e.arg !== null) names.push(e.arg);
+        if (e.formals !== null) for (const f of e.formals.formals) names.push(f.name);
+        const inner: Scope = { names: namesOf(names), isWith: false, up: scope };
         if (e.formals !== null)
           for (const f of e.formals.formals) if (f.default !== null) visit(f.default, inner);
         visit(e.body, inner);
