@@ -2,7 +2,7 @@
 // util-linux's `script`) a pseudo-terminal for prompts, completion, history,
 // colours and Ctrl-C.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -15,12 +15,14 @@ interface Session {
   end(): void;
   /** Resolves once `re` matches stdout (all of it so far). */
   waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
+  /** The same for stderr. */
+  waitForStderr(re: RegExp, timeoutMs?: number): Promise<void>;
   signal(sig: NodeJS.Signals): void;
   done: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
-function start(command: string, args: string[], env: Record<string, string> = {}): Session {
-  const p = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
+function start(command: string, args: string[], env: Record<string, string> = {}, cwd?: string): Session {
+  const p = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env }, cwd });
   let stdout = "";
   let stderr = "";
   p.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
@@ -28,19 +30,21 @@ function start(command: string, args: string[], env: Record<string, string> = {}
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
     p.on("close", (code) => resolve({ code, stdout, stderr })),
   );
+  const waitOn = async (stream: () => string, re: RegExp, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!re.test(stream())) {
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${re}; so far: ${JSON.stringify(stream())}`);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  };
   return {
     write: (t) => void p.stdin.write(t),
     end: () => p.stdin.end(),
     signal: (s) => void p.kill(s),
     done,
-    async waitFor(re, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!re.test(stdout)) {
-        if (Date.now() > deadline)
-          throw new Error(`timed out waiting for ${re}; stdout so far: ${JSON.stringify(stdout)}`);
-        await new Promise((r) => setTimeout(r, 30));
-      }
-    },
+    waitFor: (re, timeoutMs = 30_000) => waitOn(() => stdout, re, timeoutMs),
+    waitForStderr: (re, timeoutMs = 30_000) => waitOn(() => stderr, re, timeoutMs),
   };
 }
 
@@ -50,6 +54,20 @@ const LONG =
 
 const repl = (args: string[] = [], env: Record<string, string> = {}) =>
   start(process.execPath, [TSNIX, "repl", ...args], env);
+
+/** Processes whose command line contains `text` (from /proc). */
+function processesWith(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(text)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "tsnix-repl-"));
@@ -197,4 +215,137 @@ describe.runIf(evalBuilt())("tsnix repl", () => {
       expect(history).toContain("myAttrs.alpha\nbuiltins.toJSON 5\n");
     }, 90_000);
   });
+});
+
+/** A derivation whose builder is /bin/sh running `script`. */
+const shDrv = (name: string, script: string) =>
+  `derivation { name = "${name}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" ${JSON.stringify(script)} ]; }`;
+
+describe.runIf(evalBuilt() && hasCommand("bwrap"))("tsnix repl: builds (:b, :bl, :log, IFD)", () => {
+  /** A REPL on a temporary store (sandboxed builds), in a temporary cwd, without the machine's nix.conf. */
+  function storeRepl() {
+    const dir = tempDir();
+    const store = join(dir, "store");
+    const env = { NIX_CONF_DIR: dir, NIX_USER_CONF_FILES: "" };
+    const s = start(
+      process.execPath,
+      [TSNIX, "repl", "--store", store, "--option", "sandbox", "true"],
+      env,
+      dir,
+    );
+    return { dir, store, s };
+  }
+
+  it(":b builds and lists the outputs, :bl adds repl-result-<output> links, :log shows the log", async () => {
+    const { dir, store, s } = storeRepl();
+    s.write(
+      [
+        `d = ${shDrv("hello", "echo building-hello; echo hi > $out")}`,
+        ":b d",
+        ":bl d",
+        ":log d",
+        ":b 1 + 1",
+        ":i d",
+        "",
+      ].join("\n"),
+    );
+    s.end();
+    const r = await s.done;
+    expect(r.code).toBe(0);
+    const m =
+      /^\nThis derivation produced the following outputs:\n {2}out -> (\/nix\/store\/[0-9a-z]{32}-hello)\n\n/.exec(
+        r.stdout.slice(1), // the binding's empty line
+      );
+    expect(m, r.stdout + r.stderr).not.toBeNull();
+    const out = m![1]!;
+    expect(readFileSync(join(store, out), "utf8")).toBe("hi\n");
+    expect(r.stdout).toBe(
+      [
+        "", // d = ...
+        "\nThis derivation produced the following outputs:\n  out -> " + out + "\n",
+        "\nThis derivation produced the following outputs:\n  ./repl-result-out -> " + out + "\n",
+        "building-hello\n", // :log
+        "", // :b of a non-derivation
+        "", // :i
+        "", // Ctrl-D
+        "",
+      ].join("\n"),
+    );
+    expect(readlinkSync(join(dir, "repl-result-out"))).toBe(join(store, out));
+    const drv = /building '(\/nix\/store\/[0-9a-z]{32}-hello\.drv)'\.\.\./.exec(r.stderr)?.[1];
+    expect(drv).toBeDefined();
+    expect(existsSync(join(store, drv!))).toBe(true); // the REPL wrote the .drv, as Nix's does
+    expect(r.stderr.match(/building '/g)).toHaveLength(1); // :bl found it built
+    expect(r.stderr).toContain("building-hello\n"); // the build's log, as tsnix build shows it
+    expect(r.stderr).toContain(`got build log for '${drv}' from 'local?root=${store}'\n`);
+    expect(r.stderr).toContain("error: expression does not evaluate to a derivation, so I can't build it\n");
+    expect(r.stderr).toContain(`error: ':i' (installing into a profile) is not supported by tsnix yet`);
+  }, 120_000);
+
+  it("reports a failing build Nix's way and carries on; :log of it; IFD evaluates", async () => {
+    const { s } = storeRepl();
+    s.write(
+      [
+        `bad = ${shDrv("bad", "echo about-to-fail; exit 3")}`,
+        ":b bad",
+        "6 * 7",
+        ":log bad",
+        `import (${shDrv("ifd", "echo '{ answer = 40 + 2; }' > $out")})`,
+        `:log ${shDrv("never-built", "true")}`,
+        "",
+      ].join("\n"),
+    );
+    s.end();
+    const r = await s.done;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(
+      /error: builder for '\/nix\/store\/[0-9a-z]{32}-bad\.drv' failed with exit code 3;\n {7}last 1 log lines:\n {7}> about-to-fail\n/,
+    );
+    expect(r.stdout).toBe(["", "", "42\n", "about-to-fail\n", "{ answer = 42; }\n", "", "", ""].join("\n"));
+    expect(r.stderr).toMatch(
+      /error: build log of '\/nix\/store\/[0-9a-z]{32}-never-built\.drv' is not available\n/,
+    );
+  }, 120_000);
+
+  it(":b lists every output of a multi-output derivation, sorted by name", async () => {
+    const { store, s } = storeRepl();
+    s.write(
+      ':b derivation { name = "multi"; system = builtins.currentSystem; builder = "/bin/sh"; ' +
+        'outputs = [ "out" "dev" "bin" ]; args = [ "-c" "echo o > $out; echo d > $dev; echo b > $bin" ]; }\n',
+    );
+    s.end();
+    const r = await s.done;
+    const m =
+      /\nThis derivation produced the following outputs:\n {2}bin -> (\S+-multi-bin)\n {2}dev -> (\S+-multi-dev)\n {2}out -> (\S+-multi)\n\n/.exec(
+        r.stdout,
+      );
+    expect(m, r.stdout + r.stderr).not.toBeNull();
+    expect([1, 2, 3].map((i) => readFileSync(join(store, m![i]!), "utf8"))).toEqual(["b\n", "d\n", "o\n"]);
+  }, 120_000);
+
+  it("Ctrl-C during a build cancels it (the builder is killed); the REPL goes on", async () => {
+    const marker = `spin-${process.pid}-${Date.now()}`;
+    const { s } = storeRepl();
+    try {
+      s.write("x = 7\n");
+      await s.waitFor(/^\n$/);
+      // The sandbox has only /bin/sh: a busy loop stands for a long build.
+      s.write(`:b ${shDrv("slow", `echo ${marker}; while :; do :; done`)}\n`);
+      await s.waitForStderr(new RegExp(marker), 60_000);
+      expect(processesWith(marker).length).toBeGreaterThan(0);
+      s.signal("SIGINT");
+      await s.waitForStderr(/interrupted by the user/);
+      s.write(`x * 6\n:b ${shDrv("quick", "echo q > $out")}\n`);
+      await s.waitFor(/-quick\n/, 60_000);
+      expect(processesWith(marker)).toEqual([]);
+      s.end();
+      const r = await s.done;
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("42\n\n");
+      expect(r.stdout).toMatch(/ {2}out -> \/nix\/store\/[0-9a-z]{32}-quick\n/);
+      expect(r.stdout).not.toContain("-slow");
+    } finally {
+      for (const pid of processesWith(marker)) process.kill(pid, "SIGKILL");
+    }
+  }, 120_000);
 });

@@ -4,15 +4,12 @@
 // it needs (import-from-derivation included) and prints the result.
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
-import { applySetting, boolSetting, loadNixConfig, type Settings } from "./nixconf.js";
 import { parseEvalArgs, parseInstantiateArgs, type InstantiateOptions } from "./options.js";
-import { createProgress } from "./progress.js";
-import type { BridgeEndpoint, BuildEvent } from "@tsnix/glue";
+import type { BridgeEndpoint } from "@tsnix/glue";
+import { buildSettings, loadGlue, openCliBuildHost } from "./build-host.js";
 import { DEFAULT_STACK_MB, workerEntry } from "./worker-protocol.js";
 
-/** @tsnix/glue is loaded only when a command needs the store (instantiate without one stays light). */
-type Glue = typeof import("@tsnix/glue");
-const loadGlue = (): Promise<Glue> => import("@tsnix/glue");
+export { buildSettings } from "./build-host.js";
 
 export const BUILD_USAGE = `Usage: tsnix build [OPTION]... [FILE | -E EXPR]...
 
@@ -65,36 +62,6 @@ export function parseBuildArgs(argv: readonly string[]): BuildParse {
   return { ok: true, options: { eval: parsed.options, outLink, quiet, printLogs } };
 }
 
-/**
- * nix.conf, then the command line. `sandbox-paths` and `extra-sandbox-paths` both ADD to our default
- * (/bin/sh with its libraries): nix.conf parsing merges `extra-X` into `X`, so they cannot be told
- * apart, and a sandbox without /bin/sh would be of little use (a choice; Nix replaces the default).
- */
-export function buildSettings(
-  o: InstantiateOptions,
-  env: Record<string, string | undefined>,
-): { settings: Settings; extraSandboxPaths: string[] } {
-  const settings = loadNixConfig(env);
-  for (const [name, value] of Object.entries(o.settings)) applySetting(settings, name, value);
-  const extraSandboxPaths = (settings["sandbox-paths"] ?? "").split(/\s+/).filter(Boolean);
-  return { settings, extraSandboxPaths };
-}
-
-function intSetting(settings: Settings, name: string): number | undefined {
-  const v = settings[name];
-  if (v === undefined) return undefined;
-  if (v === "auto") return 0;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`invalid value '${v}' for setting '${name}'`);
-  return n;
-}
-
-function sandboxSetting(settings: Settings): boolean | undefined {
-  const v = settings.sandbox;
-  if (v === undefined || v === "relaxed") return undefined;
-  return boolSetting(settings, "sandbox", true);
-}
-
 export interface HostEnv {
   env: Record<string, string | undefined>;
   cwd: string;
@@ -118,52 +85,11 @@ export async function runWithBuildHost(
   opts: { quiet: boolean; printLogs: boolean; evalOptions: InstantiateOptions },
   host: HostEnv = defaultHostEnv(),
 ): Promise<number> {
-  const glue = await loadGlue();
   const { settings, extraSandboxPaths } = buildSettings(opts.evalOptions, host.env);
-  const store = glue.openLocalStore(settings.store, { storeDir: host.env.NIX_STORE_DIR });
-  const progress = createProgress(host.stderr);
-  const running = new Set<string>();
-  let done = 0;
-  const name = (drvPath: string) => drvPath.slice(drvPath.indexOf("-") + 1).replace(/\.drv$/, "");
-  // The status line is shown only while something builds, so stdout never lands behind it.
-  const status = () => {
-    if (running.size === 0) progress.done();
-    else progress.update(`[${done} built, ${running.size} building] ${[...running].map(name).join(", ")}`);
-  };
-  const onEvent = (e: BuildEvent) => {
-    switch (e.type) {
-      case "started":
-        running.add(e.drvPath);
-        progress.log(`building '${e.drvPath}'...`);
-        status();
-        break;
-      case "log":
-        if (!opts.quiet) progress.log(opts.printLogs ? `${name(e.drvPath)}> ${e.line}` : e.line);
-        break;
-      case "finished":
-        running.delete(e.drvPath);
-        if (e.success) done++;
-        status();
-        break;
-    }
-  };
-  const abort = new AbortController();
-  const buildHost = glue.createBuildHost({
-    store,
-    maxJobs: intSetting(settings, "max-jobs") || undefined,
-    cores: intSetting(settings, "cores"),
-    timeout: intSetting(settings, "timeout"),
-    sandbox: sandboxSetting(settings),
-    extraSandboxPaths,
-    keepFailed: boolSetting(settings, "keep-failed", false),
-    logLines: intSetting(settings, "log-lines"),
-    onEvent,
-    signal: abort.signal,
-  });
-  const channel = buildHost.bridge.openChannel();
+  const buildHost = await openCliBuildHost(settings, extraSandboxPaths, opts, host.stderr, host.env);
+  const channel = buildHost.openChannel();
   const onSignal = () => {
-    abort.abort();
-    progress.done();
+    buildHost.abort();
     process.exit(130);
   };
   process.once("SIGINT", onSignal);
@@ -176,9 +102,8 @@ export async function runWithBuildHost(
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    progress.done();
-    buildHost.bridge.close();
-    store.close();
+    channel.close();
+    buildHost.close();
   }
 }
 

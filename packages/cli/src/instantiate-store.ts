@@ -27,7 +27,7 @@ export interface StoreChoice {
 }
 
 /** A LocalStore that is opened only when a method is first called (reading `storeDir` does not). */
-function lazyLocalStore(
+export function lazyLocalStore(
   open: () => LocalStore,
   storeDir: string,
 ): { store: LocalStore; opened(): LocalStore | null } {

@@ -1,5 +1,8 @@
 // The REPL's `:` commands, as a table (names, what they do), after NixRepl::processLine.
+import { resolve } from "node:path";
 import { NixAttrs, NixPrimop, NixString, isDerivation, showType } from "@tsnix/eval";
+import { makeRootLink } from "../instantiate-store.js";
+import type { ReplBuilds } from "./builds.js";
 import type { LineOutcome } from "./protocol.js";
 import { ReplError, type ReplSession } from "./session.js";
 
@@ -38,19 +41,70 @@ export const HELP = `The following commands are available:
   :?, :help                    Brings up this help menu
 `;
 
-/** `:b` and friends: the value must be a derivation; building it needs the store/build wiring. */
-function build(s: ReplSession, arg: string, name: string): boolean {
+/** NixRepl::getDerivationPath: the value must be a derivation whose .drv is in the store. */
+function derivationPath(s: ReplSession, arg: string): { drvPath: string; builds: ReplBuilds } {
   const v = s.evalInput(arg);
   if (!(v instanceof NixAttrs) || !isDerivation(v))
     throw new ReplError("expression does not evaluate to a derivation, so I can't build it");
-  const drvPath = v.get("drvPath");
-  if (drvPath === undefined)
+  const drvPathValue = v.get("drvPath");
+  if (drvPathValue === undefined)
     throw new ReplError("expression did not evaluate to a valid derivation (no 'drvPath' attribute)");
-  const p = s.guard(() => s.ev.force(drvPath));
-  const path = typeof p === "string" ? p : p instanceof NixString ? p.value : "?";
-  throw new ReplError(
-    `'${name}' is not supported by tsnix yet: builds are not wired into the REPL (derivation '${path}')`,
-  );
+  const p = s.guard(() => s.ev.force(drvPathValue));
+  const drvPath = typeof p === "string" ? p : p instanceof NixString ? p.value : undefined;
+  if (drvPath === undefined)
+    throw new ReplError("expression did not evaluate to a valid derivation ('drvPath' is not a string)");
+  const builds = s.options.builds;
+  if (builds === undefined) throw new ReplError("this REPL session has no store, so it cannot build");
+  if (!storeCall(() => builds.isValidPath(drvPath)))
+    throw new ReplError(`expression evaluated to invalid derivation '${drvPath}'`);
+  return { drvPath, builds };
+}
+
+/**
+ * A store or build failure as a REPL error, not a stack trace; later lines of the message (the log
+ * tail) are indented under the first, as Nix prints `error: builder for '…' failed with …`.
+ */
+function storeCall<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    throw new ReplError(message.replace(/\n/g, "\n       "));
+  }
+}
+
+/** `:b` / `:bl`: build every output, then list them (`:bl`: with `repl-result-<output>` GC roots). */
+function build(s: ReplSession, arg: string, name: string): boolean {
+  const { drvPath, builds } = derivationPath(s, arg);
+  const outputs = storeCall(() => builds.realise(drvPath));
+  const lines = ["", "This derivation produced the following outputs:"];
+  for (const output of Object.keys(outputs).sort()) {
+    const path = outputs[output]!;
+    if (name === ":bl") {
+      const link = `repl-result-${output}`;
+      storeCall(() => makeRootLink(builds.realPath(path), resolve(s.options.cwd, link)));
+      lines.push(`  ./${link} -> ${path}`);
+    } else lines.push(`  ${output} -> ${path}`);
+  }
+  s.stdout(lines.join("\n") + "\n");
+  return false;
+}
+
+/** `:log`: the kept log of the derivation's last build. */
+function showLog(s: ReplSession, arg: string): boolean {
+  const { drvPath, builds } = derivationPath(s, arg);
+  const log = storeCall(() => builds.readLog(drvPath));
+  if (log === undefined) throw new ReplError(`build log of '${drvPath}' is not available`);
+  s.notice(`got build log for '${drvPath}' from '${builds.storeName}'`);
+  s.stdout(log);
+  return false;
+}
+
+/** `:i` (nix-env -i) and `:sh` (nix-shell): the derivation is checked, then they are refused. */
+function notSupported(s: ReplSession, arg: string, name: string): boolean {
+  const { drvPath } = derivationPath(s, arg);
+  const what = name === ":i" ? "installing into a profile" : "starting nix-shell";
+  throw new ReplError(`'${name}' (${what}) is not supported by tsnix yet (derivation '${drvPath}')`);
 }
 
 const unsupported = (what: string) => (): boolean => {
@@ -136,8 +190,10 @@ const COMMANDS: readonly Command[] = [
       return true;
     },
   },
-  { names: [":b", ":bl", ":i", ":sh", ":log"], run: build },
-  { names: [":u"], run: unsupported("':u' (nix-shell)") },
+  { names: [":b", ":bl"], run: build },
+  { names: [":log"], run: showLog },
+  { names: [":i", ":sh"], run: notSupported },
+  { names: [":u"], run: unsupported("':u' (starting nix-shell)") },
   { names: [":e", ":edit"], run: unsupported("':edit'") },
   { names: [":lf", ":load-flake"], run: unsupported("loading flakes") },
 ];

@@ -15,6 +15,8 @@ import { writeAll } from "../output.js";
 import { HISTORY_SIZE, historyPath, loadHistory, saveHistory } from "./history.js";
 import { parseReplArgs, REPL_USAGE } from "./options.js";
 import type { HostMessage, LineOutcome, ReplWorkerData, WorkerMessage } from "./protocol.js";
+import { openBridgeSetup, type HostBridgeSetup } from "./bridge-setup.js";
+import { buildSettings, openCliBuildHost, type CliBuildHost } from "../build-host.js";
 
 const PROMPT = "nix-repl> ";
 /** Nix aligns continuation lines under the first one. */
@@ -31,10 +33,14 @@ class EvalThread {
   /** Whether the worker set up its evaluator and loaded the command-line files. */
   readonly ready: Promise<boolean>;
 
-  constructor(data: ReplWorkerData) {
+  constructor(
+    data: Omit<ReplWorkerData, "bridgeSetup">,
+    private readonly bridge: HostBridgeSetup,
+  ) {
     const fromEnv = Number(process.env.TSNIX_STACK_MB);
     this.worker = new Worker(workerEntry("repl/worker"), {
-      workerData: data,
+      workerData: { ...data, bridgeSetup: bridge.setup } satisfies ReplWorkerData,
+      transferList: bridge.transferList,
       resourceLimits: {
         stackSizeMb: fromEnv > 0 ? fromEnv : DEFAULT_STACK_MB,
         maxYoungGenerationSizeMb: 1024,
@@ -53,6 +59,7 @@ class EvalThread {
     this.worker.on("error", (e: Error) => this.fail(e));
     this.worker.on("exit", () => {
       this.exited = true;
+      this.bridge.close();
       started(false);
       this.fail(new Interrupted("the evaluation thread exited"));
     });
@@ -82,14 +89,18 @@ class EvalThread {
     }
   }
 
+  /** Stop the worker now; its builds are cancelled (unless another worker waits for them too). */
   interrupt(): void {
     this.exited = true;
+    this.bridge.close();
     this.fail(new Interrupted("interrupted by the user"));
     void this.worker.terminate();
   }
 
-  stop(): Promise<number> {
-    return this.worker.terminate();
+  async stop(): Promise<number> {
+    const code = await this.worker.terminate();
+    this.bridge.close();
+    return code;
   }
 }
 
@@ -106,7 +117,23 @@ export async function replMain(argv: readonly string[]): Promise<number> {
   setFlagsFromString("--min-semi-space-size=64");
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const newThread = (greet: boolean) => new EvalThread({ argv, colors, greet });
+  // The store and builder, opened when a worker first needs to build (not at start-up).
+  let buildHost: Promise<CliBuildHost> | null = null;
+  const connectBuilds = async () => {
+    buildHost ??= (async () => {
+      const { settings, extraSandboxPaths } = buildSettings(parsed.options, process.env);
+      const display = { quiet: false, printLogs: false };
+      return openCliBuildHost(settings, extraSandboxPaths, display, process.stderr, process.env);
+    })();
+    // A failure (a store that cannot be opened) is reported; the next build tries again.
+    const host = await buildHost.catch((e: unknown) => {
+      buildHost = null;
+      throw e;
+    });
+    return host.openChannel();
+  };
+  const newThread = (greet: boolean) =>
+    new EvalThread({ argv, colors, greet }, openBridgeSetup(connectBuilds));
 
   let thread = newThread(true);
   if (!(await thread.ready)) {
@@ -230,5 +257,8 @@ export async function replMain(argv: readonly string[]): Promise<number> {
   const code = await done;
   rl.close();
   await thread.stop();
+  // (assigned in connectBuilds, which TypeScript's flow analysis does not see)
+  const opened = buildHost as Promise<CliBuildHost> | null;
+  if (opened !== null) (await opened.catch(() => null))?.close();
   return code;
 }

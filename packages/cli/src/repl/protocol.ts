@@ -3,12 +3,16 @@
 // The worker writes results to stdout/stderr itself (synchronously) before it
 // answers, so output and prompts stay in order.
 
+import type { BridgeSetup } from "./bridge-setup.js";
+
 export interface ReplWorkerData {
   readonly argv: readonly string[];
   /** Colour values (stdout is a terminal and NO_COLOR is unset). */
   readonly colors: boolean;
   /** Print the greeting and "Loading…" notices (not when restarting after Ctrl-C). */
   readonly greet: boolean;
+  /** Where the worker asks for its build bridge (transferred). */
+  readonly bridgeSetup: BridgeSetup;
 }
 
 export type HostMessage =

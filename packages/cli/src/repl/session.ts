@@ -24,6 +24,7 @@ import { findInSearchPath } from "../searchpath.js";
 import { runCommand } from "./commands.js";
 import { evaluatorInternals, type EvaluatorInternals } from "./engine.js";
 import type { LineOutcome } from "./protocol.js";
+import type { ReplBuilds } from "./builds.js";
 import { REPL_PRINT, ValuePrinter, isVarName } from "./value-printer.js";
 
 /** A user-facing error printed as "error: MESSAGE". */
@@ -39,6 +40,8 @@ export interface SessionOptions {
   autoArgs: Map<string, AutoArg>;
   showTrace: boolean;
   colors: boolean;
+  /** The store and builds (`:b`, `:bl`, `:log`); absent: those commands say builds are unavailable. */
+  builds?: ReplBuilds;
 }
 
 export class ReplSession {

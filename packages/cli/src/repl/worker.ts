@@ -3,7 +3,8 @@
 // answers the host's messages (protocol.ts) one at a time.
 import { parentPort, workerData } from "node:worker_threads";
 import { Evaluator, type AutoArg } from "@tsnix/eval";
-import { createNodeIO } from "@tsnix/glue";
+import { createEvalSession, openLocalStore } from "@tsnix/glue";
+import { lazyLocalStore } from "../instantiate-store.js";
 import { VERSION } from "../instantiate.js";
 import { applySetting, boolSetting, loadNixConfig } from "../nixconf.js";
 import { ensureNewline, processOutput, type Output } from "../output.js";
@@ -11,6 +12,7 @@ import { buildSearchPath } from "../searchpath.js";
 import { parseReplArgs } from "./options.js";
 import type { HostMessage, ReplWorkerData, WorkerMessage } from "./protocol.js";
 import { ReplSession } from "./session.js";
+import { connectingRealiser, replBuilds, storeNameOf } from "./builds.js";
 
 const data = workerData as ReplWorkerData;
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
@@ -25,9 +27,19 @@ function start(): ReplSession | null {
   const settings = loadNixConfig(env);
   for (const [name, value] of Object.entries(o.settings)) applySetting(settings, name, value);
   const searchPath = buildSearchPath(o.includes, settings["nix-path"] ?? env.NIX_PATH, cwd);
+  // Opened on first use (a .drv to write, a build): start-up stays free of SQLite.
+  const storeDir = env.NIX_STORE_DIR ?? "/nix/store";
+  const { store } = lazyLocalStore(() => openLocalStore(settings.store, { storeDir }), storeDir);
+  const realise = connectingRealiser(data.bridgeSetup);
+  const evalSession = createEvalSession({
+    env,
+    store,
+    realise,
+    allowImportFromDerivation: boolSetting(settings, "allow-import-from-derivation", true),
+  });
   const ev = new Evaluator({
-    io: createNodeIO({ env }),
-    storeDir: env.NIX_STORE_DIR ?? "/nix/store",
+    io: evalSession.io,
+    storeDir,
     currentSystem: settings.system ?? "x86_64-linux",
     searchPath,
     pureEval: boolSetting(settings, "pure-eval", false),
@@ -38,6 +50,7 @@ function start(): ReplSession | null {
     abortOnWarn: boolSetting(settings, "abort-on-warn", false),
     traceVerbose: boolSetting(settings, "trace-verbose", false),
   });
+  evalSession.follow(ev);
   const session = new ReplSession(
     ev,
     {
@@ -47,6 +60,7 @@ function start(): ReplSession | null {
       autoArgs: new Map<string, AutoArg>(o.autoArgs.map((a) => [a.name, a.arg])),
       showTrace: boolSetting(settings, "show-trace", false),
       colors: data.colors,
+      builds: replBuilds(store, realise, storeNameOf(settings.store)),
     },
     out,
   );

@@ -1,0 +1,76 @@
+// Worker side of the REPL's builds (`:b`, `:bl`, `:log`, import-from-derivation): a realiser that
+// asks the host for a build bridge on first use (bridge-setup.ts), and the store operations the
+// commands need.
+import { lstatSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { receiveMessageOnPort } from "node:worker_threads";
+import { BridgeClient, bridgeRealiser, logDirOf, type SyncRealiser } from "@tsnix/glue";
+import type { LocalStore } from "@tsnix/store";
+import type { BridgeSetup, SetupReply } from "./bridge-setup.js";
+
+/** What the build commands need (commands.ts); absent when the session has no store. */
+export interface ReplBuilds {
+  isValidPath(path: string): boolean;
+  /** Build (blocking) every output of `drvPath`: output name → store path. */
+  realise(drvPath: string): Readonly<Record<string, string>>;
+  /** Where a store path is on disk (its logical path when the store lives there). */
+  realPath(path: string): string;
+  /** The kept log of the derivation's last build. */
+  readLog(drvPath: string): string | undefined;
+  /** The store as Nix names it in messages ("local", "local?root=/dir"). */
+  readonly storeName: string;
+}
+
+/** A SyncRealiser that connects to the host's build bridge on its first call. */
+export function connectingRealiser(setup: BridgeSetup): SyncRealiser {
+  let realise: SyncRealiser | null = null;
+  return (drvPaths) => (realise ??= connect(setup))(drvPaths);
+}
+
+function connect(setup: BridgeSetup): SyncRealiser {
+  const flag = new Int32Array(setup.signal);
+  Atomics.store(flag, 0, 0);
+  setup.port.postMessage({ type: "need-bridge" });
+  for (;;) {
+    const m = receiveMessageOnPort(setup.port);
+    if (m !== undefined) {
+      const r = m.message as SetupReply;
+      if ("error" in r) throw new Error(r.error);
+      return bridgeRealiser(new BridgeClient(r.endpoint));
+    }
+    Atomics.wait(flag, 0, 0, 1000);
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function replBuilds(store: LocalStore, realise: SyncRealiser, storeName: string): ReplBuilds {
+  return {
+    storeName,
+    isValidPath: (path) => store.isValidPath(path),
+    realise: (drvPath) => realise([drvPath])[0]!,
+    realPath: (path) => (exists(path) ? path : store.toRealPath(path)),
+    readLog(drvPath) {
+      const base = drvPath.slice(drvPath.lastIndexOf("/") + 1);
+      try {
+        return readFileSync(`${logDirOf(store)}/drvs/${base.slice(0, 2)}/${base.slice(2)}`, "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** Nix's human-readable name of a local store given as `--store` / `store` (the default: "local"). */
+export function storeNameOf(spec: string | undefined): string {
+  if (spec === undefined || spec === "" || spec === "auto" || spec === "local") return "local";
+  if (spec.startsWith("local?")) return spec;
+  return `local?root=${resolve(spec)}`;
+}
