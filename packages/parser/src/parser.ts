@@ -74,6 +74,28 @@ function truncate(array: unknown[], length: number): void {
   while (array.length > length) array.pop();
 }
 
+/** Positions in NixParser#exprAlts. */
+const EXPR_ALT = { idLambda: 0, setLambda: 1, assert: 2, with: 3, let: 4, if: 5, op: 6 } as const;
+
+/** Position in NixParser#simpleAlts of the alternative each token kind starts; -1: none. */
+const SIMPLE_ALT_BY_KIND = new Int8Array(TOKEN_TYPES.length).fill(-1);
+for (const [kinds, alt] of [
+  [[K.Id], 0],
+  [[K.Int], 1],
+  [[K.Float], 2],
+  [[K.Quote], 3],
+  [[K.IndStringOpen], 4],
+  [[K.Path, K.HPath], 5],
+  [[K.SPath], 6],
+  [[K.Uri], 7],
+  [[K.LParen], 8],
+  [[K.Let], 9],
+  [[K.Rec], 10],
+  [[K.LBrace], 11],
+  [[K.LBracket], 12],
+] as const)
+  for (const k of kinds) SIMPLE_ALT_BY_KIND[k] = alt;
+
 const RING = 8;
 const RING_MASK = RING - 1;
 const DUMMY = new Token(K.Eof, 0, 0, "", null);
@@ -273,7 +295,39 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
   ];
 
   /** expr_function */
-  public expr: () => Expr = this.RULE("expr", (): Expr => this.OR(this.exprAlts));
+  public expr: () => Expr = this.RULE("expr", (): Expr => {
+    if (this.RECORDING_PHASE) return this.OR(this.exprAlts);
+    // The choice chevrotain's gated OR makes, without its per-call gate list (a measured hot spot).
+    // A token no alternative starts with goes through OR for chevrotain's error.
+    const alt = this.exprAlt();
+    return alt < 0 ? this.OR(this.exprAlts) : this.exprAlts[alt]!.ALT();
+  });
+
+  /** Index in exprAlts of the alternative the next tokens choose, or -1 for none. */
+  private exprAlt(): number {
+    const kind = (this.LA(1) as Token).kind;
+    switch (kind) {
+      case K.Id: {
+        const next = (this.LA(2) as Token).kind;
+        return next === K.Colon || next === K.At ? EXPR_ALT.idLambda : EXPR_ALT.op;
+      }
+      case K.LBrace:
+        return this.formalsAhead() ? EXPR_ALT.setLambda : EXPR_ALT.op;
+      case K.Assert:
+        return EXPR_ALT.assert;
+      case K.With:
+        return EXPR_ALT.with;
+      case K.Let:
+        return (this.LA(2) as Token).kind !== K.LBrace ? EXPR_ALT.let : EXPR_ALT.op;
+      case K.If:
+        return EXPR_ALT.if;
+      case K.Bang:
+      case K.Minus:
+        return EXPR_ALT.op;
+      default:
+        return SIMPLE_ALT_BY_KIND[kind]! >= 0 ? EXPR_ALT.op : -1;
+    }
+  }
 
   /** `x: body` and `x @ { … }: body` */
   private idLambda = this.RULE("idLambda", (): Expr => {
@@ -626,7 +680,12 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
 
   private exprSelect: () => Expr = this.RULE("exprSelect", (): Expr => {
     const start = this.RECORDING_PHASE ? 0 : this.LA(1).startOffset;
-    this.vals.push(this.OR(this.simpleAlts));
+    if (this.RECORDING_PHASE) this.vals.push(this.OR(this.simpleAlts));
+    else {
+      // LL(1): the token picks the alternative (as OR would, without its lookahead machinery).
+      const alt = SIMPLE_ALT_BY_KIND[(this.LA(1) as Token).kind]!;
+      this.vals.push(alt < 0 ? this.OR(this.simpleAlts) : this.simpleAlts[alt]!.ALT());
+    }
     this.selectStarts.push(start);
     this.OPTION(this.selectTail);
     this.selectStarts.pop();
