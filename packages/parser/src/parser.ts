@@ -96,6 +96,8 @@ for (const [kinds, alt] of [
 ] as const)
   for (const k of kinds) SIMPLE_ALT_BY_KIND[k] = alt;
 
+const isPrefixOperator = (kind: K): boolean => kind === K.Bang || kind === K.Minus;
+
 const RING = 8;
 const RING_MASK = RING - 1;
 const DUMMY = new Token(K.Eof, 0, 0, "", null);
@@ -106,6 +108,36 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
   constructor() {
     super(ALL_TOKEN_TYPES as TokenType[], { recoveryEnabled: false, maxLookahead: 1 });
     this.performSelfAnalysis();
+    this.startsSelect = this.firstOf("exprSelect");
+    this.startsAttr = this.firstOf("attr");
+    this.startsBind = this.firstOf("binds");
+    this.isBinaryOperator = new Uint8Array(TOKEN_TYPES.length);
+    for (const idx of BinaryOperator.categoryMatches!) this.isBinaryOperator[kindOfTokenTypeIdx(idx)] = 1;
+    for (let k = 0; k < SIMPLE_ALT_BY_KIND.length; k++)
+      if (SIMPLE_ALT_BY_KIND[k]! >= 0 !== (this.startsSelect[k] === 1))
+        throw new Error(`SIMPLE_ALT_BY_KIND disagrees with the grammar about ${nixTokenName(k)}`);
+  }
+
+  // Hot loops and choices are LL(1) decisions made by table when parsing (chevrotain's MANY/OR/OPTION
+  // machinery is a large share of parse time); while recording the grammar they are the DSL calls,
+  // so the diagrams and chevrotain's analysis see the same grammar. The tables come from the grammar
+  // itself (FIRST sets by computeContentAssist), not from hand-written lists.
+  private readonly startsSelect: Uint8Array;
+  private readonly startsAttr: Uint8Array;
+  private readonly startsBind: Uint8Array;
+  /** Kinds in the BinaryOperator token category. */
+  private readonly isBinaryOperator: Uint8Array;
+
+  /** Kinds of the tokens that can start `rule`. */
+  private firstOf(rule: string): Uint8Array {
+    const set = new Uint8Array(TOKEN_TYPES.length);
+    for (const p of this.computeContentAssist(rule, []))
+      set[kindOfTokenTypeIdx(p.nextTokenType.tokenTypeIdx!)] = 1;
+    return set;
+  }
+
+  private kind1(): K {
+    return (this.LA(1) as Token).kind;
   }
 
   span(start: number, end: number): Span {
@@ -445,11 +477,19 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
     { ALT: () => this.CONSUME1(T(K.Minus)) },
   ];
   private readonly prefixOp = (): void => {
-    const t = this.OR(this.prefixAlts) as Token;
+    const t = (
+      this.RECORDING_PHASE
+        ? this.OR(this.prefixAlts)
+        : this.prefixAlts[this.kind1() === K.Bang ? 0 : 1]!.ALT()
+    ) as Token;
     this.pushOp(t.kind, t.startOffset, 1);
   };
   private readonly prefixOp2 = (): void => {
-    const t = this.OR2(this.prefixAlts2) as Token;
+    const t = (
+      this.RECORDING_PHASE
+        ? this.OR2(this.prefixAlts2)
+        : this.prefixAlts2[this.kind1() === K.Bang ? 0 : 1]!.ALT()
+    ) as Token;
     this.pushOp(t.kind, t.startOffset, 1);
   };
   private readonly operatorAlts = [
@@ -462,9 +502,11 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
           this.pushOp(t.kind, t.startOffset, 0);
           if (t.kind === K.PipeInto || t.kind === K.PipeFrom) this.pipeDir = t.kind;
         }
-        this.MANY2(this.prefixOp2);
+        if (this.RECORDING_PHASE) this.MANY2(this.prefixOp2);
+        else while (isPrefixOperator(this.kind1())) this.prefixOp2();
         this.vals.push(this.resetCursedOr(this.SUBRULE1(this.exprSelect)));
-        this.MANY4(this.appArgB);
+        if (this.RECORDING_PHASE) this.MANY4(this.appArgB);
+        else while (this.startsSelect[this.kind1()] === 1) this.appArgB();
       },
     },
     {
@@ -507,10 +549,22 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
     const vbase = this.vals.length;
     this.opBase = this.opKinds.length;
     this.pipeDir = -1;
-    this.MANY(this.prefixOp);
-    this.vals.push(this.resetCursedOr(this.SUBRULE(this.exprSelect)));
-    this.MANY3(this.appArgA);
-    this.MANY1(this.operatorLoop);
+    if (this.RECORDING_PHASE) {
+      this.MANY(this.prefixOp);
+      this.vals.push(this.resetCursedOr(this.SUBRULE(this.exprSelect)));
+      this.MANY3(this.appArgA);
+      this.MANY1(this.operatorLoop);
+    } else {
+      while (isPrefixOperator(this.kind1())) this.prefixOp();
+      this.vals.push(this.resetCursedOr(this.SUBRULE(this.exprSelect)));
+      while (this.startsSelect[this.kind1()] === 1) this.appArgA();
+      for (;;) {
+        const kind = this.kind1();
+        if (kind !== K.Question && this.isBinaryOperator[kind] !== 1) break;
+        if (!this.operatorGate()) break;
+        this.operatorAlts[kind === K.Question ? 1 : 0]!.ALT();
+      }
+    }
     this.pipeDir = savedPipe;
     if (!this.RECORDING_PHASE) while (this.opKinds.length > this.opBase) this.reduceTop();
     const e = this.vals[vbase]!;
@@ -635,7 +689,11 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
       ALT: () => {
         this.CONSUME(T(K.Dot));
         const path = this.SUBRULE(this.attrPath);
-        const def = this.OPTION1(this.selectDefault) ?? null;
+        const def = this.RECORDING_PHASE
+          ? (this.OPTION1(this.selectDefault) ?? null)
+          : this.kind1() === K.OrKw
+            ? this.selectDefault()
+            : null;
         if (!this.RECORDING_PHASE) {
           const vals = this.vals;
           const e = vals[vals.length - 1]!;
@@ -687,7 +745,12 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
       this.vals.push(alt < 0 ? this.OR(this.simpleAlts) : this.simpleAlts[alt]!.ALT());
     }
     this.selectStarts.push(start);
-    this.OPTION(this.selectTail);
+    if (this.RECORDING_PHASE) this.OPTION(this.selectTail);
+    else {
+      const kind = this.kind1();
+      if (kind === K.Dot) this.selectAlts[0]!.ALT();
+      else if (kind === K.OrKw) this.selectAlts[1]!.ALT();
+    }
     this.selectStarts.pop();
     return this.vals.pop()!;
   });
@@ -825,7 +888,8 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
         const saved = this.curItems;
         const items: Expr[] = [];
         this.curItems = items;
-        this.MANY(this.listItem);
+        if (this.RECORDING_PHASE) this.MANY(this.listItem);
+        else while (this.startsSelect[this.kind1()] === 1) this.listItem();
         this.curItems = saved;
         const close = this.expect(6, K.RBracket, NONE);
         return { kind: "List", span: this.span(t.startOffset, close.end), items };
@@ -867,7 +931,10 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
       const parts: Expr[] = [];
       this.curStrParts = parts;
       this.curStrInterpolated = false;
-      this.MANY(this.stringPart);
+      if (this.RECORDING_PHASE) this.MANY(this.stringPart);
+      else
+        for (let kind = this.kind1(); kind === K.Str || kind === K.DollarCurly; kind = this.kind1())
+          this.stringPartAlts[kind === K.Str ? 0 : 1]!.ALT();
       const interpolated = this.curStrInterpolated;
       this.curStrParts = savedParts;
       this.curStrInterpolated = savedInterpolated;
@@ -999,45 +1066,50 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
   /** An attribute name: `a`, `or`, `"a"`, `"${e}"`, `${e}`. `${"a"}` counts as static, as in current Nix. */
   private attr = this.RULE("attr", (): AttrName => {
     this.failUnless(EXPECT_ATTR, EXPECT_ATTR);
-    return this.OR([
-      {
-        ALT: () => {
-          const t = this.CONSUME(T(K.Id)) as Token;
-          return { kind: "static", name: t.image, span: this.tokSpan(t) };
-        },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(T(K.OrKw)) as Token;
-          return { kind: "static", name: "or", span: this.tokSpan(t) };
-        },
-      },
-      {
-        ALT: () => {
-          const s = this.SUBRULE(this.stringParts);
-          if (this.RECORDING_PHASE) return null as unknown as AttrName;
-          const span = this.span(s.start, s.start);
-          if (s.literal !== null) return { kind: "static", name: s.literal, span };
-          return {
-            kind: "dynamic",
-            expr: { kind: "ConcatStrings", span, forceString: true, parts: s.parts },
-            span,
-          };
-        },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(T(K.DollarCurly)) as Token;
-          const e = this.SUBRULE(this.expr);
-          this.expect(0, K.RBrace, [K.RBrace]);
-          if (this.RECORDING_PHASE) return null as unknown as AttrName;
-          const span = this.span(t.startOffset, t.startOffset);
-          if (e.kind === "String") return { kind: "static", name: e.value, span };
-          return { kind: "dynamic", expr: e, span };
-        },
-      },
-    ]);
+    if (this.RECORDING_PHASE) return this.OR(this.attrAlts);
+    const kind = this.kind1();
+    const alt = kind === K.Id ? 0 : kind === K.OrKw ? 1 : kind === K.Quote ? 2 : 3;
+    return this.attrAlts[alt]!.ALT();
   });
+
+  private readonly attrAlts: { ALT: () => AttrName }[] = [
+    {
+      ALT: () => {
+        const t = this.CONSUME(T(K.Id)) as Token;
+        return { kind: "static", name: t.image, span: this.tokSpan(t) };
+      },
+    },
+    {
+      ALT: () => {
+        const t = this.CONSUME(T(K.OrKw)) as Token;
+        return { kind: "static", name: "or", span: this.tokSpan(t) };
+      },
+    },
+    {
+      ALT: () => {
+        const s = this.SUBRULE(this.stringParts);
+        if (this.RECORDING_PHASE) return null as unknown as AttrName;
+        const span = this.span(s.start, s.start);
+        if (s.literal !== null) return { kind: "static", name: s.literal, span };
+        return {
+          kind: "dynamic",
+          expr: { kind: "ConcatStrings", span, forceString: true, parts: s.parts },
+          span,
+        };
+      },
+    },
+    {
+      ALT: () => {
+        const t = this.CONSUME(T(K.DollarCurly)) as Token;
+        const e = this.SUBRULE(this.expr);
+        this.expect(0, K.RBrace, [K.RBrace]);
+        if (this.RECORDING_PHASE) return null as unknown as AttrName;
+        const span = this.span(t.startOffset, t.startOffset);
+        if (e.kind === "String") return { kind: "static", name: e.value, span };
+        return { kind: "dynamic", expr: e, span };
+      },
+    },
+  ];
 
   private readonly attrPathStep = (): void => {
     this.CONSUME(T(K.Dot));
@@ -1049,7 +1121,8 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
     const path: AttrName[] = [this.SUBRULE(this.attr)];
     const saved = this.curPath;
     this.curPath = path;
-    this.MANY(this.attrPathStep);
+    if (this.RECORDING_PHASE) this.MANY(this.attrPathStep);
+    else while (this.kind1() === K.Dot) this.attrPathStep();
     this.curPath = saved;
     return path;
   });
@@ -1066,14 +1139,16 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
           return { expr: e, start };
         });
         const names: AttrName[] = [];
-        this.MANY1(() => {
+        const inheritName = () => {
           const name = this.SUBRULE(this.attr);
           if (!this.RECORDING_PHASE) {
             if (name.kind === "dynamic")
               throw new ParseError("dynamic attributes not allowed in inherit", name.span);
             names.push(name);
           }
-        });
+        };
+        if (this.RECORDING_PHASE) this.MANY1(inheritName);
+        else while (this.startsAttr[this.kind1()] === 1) inheritName();
         this.expect(1, K.Semi, NONE);
         if (!this.RECORDING_PHASE) this.addInherits(this.curAttrs, from ?? null, names);
       },
@@ -1088,13 +1163,15 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
       },
     },
   ];
-  private readonly bind = (): void => this.OR(this.bindAlts);
+  private readonly bind = (): void =>
+    this.RECORDING_PHASE ? this.OR(this.bindAlts) : this.bindAlts[this.kind1() === K.Inherit ? 0 : 1]!.ALT();
 
   /** Bindings of a set or let, added to `attrs` as Nix's binds/binds1 rules do. */
   private binds = this.RULE("binds", (attrs: AttrsExpr): void => {
     const saved = this.curAttrs;
     this.curAttrs = attrs;
-    this.MANY(this.bind);
+    if (this.RECORDING_PHASE) this.MANY(this.bind);
+    else while (this.startsBind[this.kind1()] === 1) this.bind();
     this.curAttrs = saved;
   });
 
