@@ -73,6 +73,14 @@ const IS_SCHEME_CHAR = new Uint8Array(65536);
 for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.")
   IS_SCHEME_CHAR[c.charCodeAt(0)] = 1;
 
+/** CHAR_KINDS by character code (ASCII); -1: not a token by itself. */
+const CHAR_KIND_BY_CODE = new Int16Array(128).fill(-1);
+for (const [ch, kind] of Object.entries(CHAR_KINDS)) CHAR_KIND_BY_CODE[ch.charCodeAt(0)] = kind;
+
+/** Characters that are always a whole token: no path, URI, operator or other rule starts with them. */
+const IS_ALONE = new Uint8Array(128);
+for (const ch of ";(),[]@:?*") IS_ALONE[ch.charCodeAt(0)] = 1;
+
 // Character classes for the dispatch on the first character.
 const IS_PATH_CHAR = new Uint8Array(128);
 for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+")
@@ -347,6 +355,9 @@ export class Lexer {
         }
       }
 
+      // Punctuation that no longer rule starts with: a token by itself.
+      if (c < 128 && IS_ALONE[c] === 1) return this.tok(CHAR_KIND_BY_CODE[c]!, pos, pos + 1);
+
       // Fast path for the common identifier/keyword that no path or URI rule could extend.
       if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) {
         let p = pos + 1;
@@ -556,10 +567,10 @@ export class Lexer {
         this.push(State.IndString);
         return this.tok(K.IndStringOpen, pos, end);
       }
-      const kind = CHAR_KINDS[text[pos]!];
+      const kind = c < 128 ? CHAR_KIND_BY_CODE[c]! : -1;
       // A surrogate pair is one character for the error message's purposes.
       const width = c >= 0xd800 && c <= 0xdbff && pos + 1 < n ? 2 : 1;
-      return this.tok(kind ?? K.Invalid, pos, pos + width);
+      return this.tok(kind >= 0 ? (kind as K) : K.Invalid, pos, pos + width);
     }
   }
 }
