@@ -3,7 +3,7 @@
 // builders stamp `date +%s.%N` at start and end, so the test can see the two ran at the same time,
 // then the generator, and that evaluation went on afterwards. Each test uses its own temporary
 // store (--store), never a real one, and a `tag` so that its derivations are new.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -139,6 +139,30 @@ describe.runIf(usable)("import from derivation, end to end", () => {
       .map((l) => JSON.parse(l) as Interval)
       .map((x) => ({ start: Number(x.start), end: Number(x.end) }));
     expect(a!.start < b!.end && b!.start < a!.end).toBe(false);
+  });
+
+  it("without --store: the default store (under XDG_DATA_HOME), built on the first IFD; tsnix eval too", () => {
+    const data = join(dir, "xdg-data");
+    const args = ["--option", "extra-sandbox-paths", TOOLS.join(" "), "--argstr", "tag", "default-store"];
+    const runIn = (cmd: string[]) => {
+      const r = spawnSync(process.execPath, [TSNIX, ...cmd, ...args], {
+        cwd: dir,
+        env: { ...env(), XDG_DATA_HOME: data },
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+      return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
+    };
+    const r = runIn(["instantiate", "--eval", "--read-write-mode", IFD_NIX, "-A", "answer"]);
+    expect(r.stderr).not.toMatch(/^error/m);
+    expect(r.stdout.trim()).toBe("42");
+    expect(built(r.stderr).sort()).toEqual(["gen", "stamp-a", "stamp-b"]);
+    expect(readdirSync(join(data, "tsnix/store/nix/store")).some((n) => n.endsWith("-gen"))).toBe(true);
+    // The outputs are there now: `tsnix eval` reads them without building anything.
+    const again = runIn(["eval", "--file", IFD_NIX, "answer"]);
+    expect(again.stderr).not.toMatch(/^error/m);
+    expect(again.stdout.trim()).toBe("42");
+    expect(built(again.stderr)).toEqual([]);
   });
 
   it("--eval without --read-write-mode writes no .drv: Nix's 'is not valid' error", () => {

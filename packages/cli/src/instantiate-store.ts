@@ -4,7 +4,7 @@
 // it (`--eval -E 1`) never loads SQLite.
 import { lstatSync, renameSync, symlinkSync, unlinkSync } from "node:fs";
 import type { EvalIO } from "@tsnix/eval";
-import { createEvalSession, openLocalStore } from "@tsnix/glue";
+import { createEvalSession, openLocalStore, type SyncRealiser } from "@tsnix/glue";
 import type { LocalStore } from "@tsnix/store";
 
 export interface InstantiateStore {
@@ -24,6 +24,8 @@ export interface StoreChoice {
   readonly storeDir: string;
   readonly readOnly: boolean;
   readonly env: Record<string, string | undefined>;
+  /** Builds for import-from-derivation. Absent: a read that needs a build is Nix's error. */
+  readonly realise?: SyncRealiser;
 }
 
 /** A LocalStore that is opened only when a method is first called (reading `storeDir` does not). */
@@ -48,7 +50,12 @@ export function openInstantiateStore(choice: StoreChoice): InstantiateStore {
     () => openLocalStore(choice.spec, { storeDir: choice.storeDir }),
     choice.storeDir,
   );
-  const session = createEvalSession({ env: choice.env, store: lazy.store, readOnly: choice.readOnly });
+  const session = createEvalSession({
+    env: choice.env,
+    store: lazy.store,
+    readOnly: choice.readOnly,
+    ...(choice.realise ? { realise: choice.realise } : {}),
+  });
   return {
     io: session.io,
     storeDir: choice.storeDir,

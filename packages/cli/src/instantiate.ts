@@ -15,6 +15,7 @@ import {
 } from "@tsnix/eval";
 import { renderEvalResult } from "./eval-command.js";
 import { getDerivations } from "./get-derivations.js";
+import type { SyncRealiser } from "@tsnix/glue";
 import { makeRootLink, openInstantiateStore, type InstantiateStore } from "./instantiate-store.js";
 import { boolSetting, loadNixConfig, applySetting, type Settings } from "./nixconf.js";
 import {
@@ -46,6 +47,8 @@ export interface RunContext {
     settings: Settings,
     opts: { readOnly: boolean },
   ) => { io: EvalIO; storeDir: string; follow(evaluator: unknown): void };
+  /** Builds for the own store's import-from-derivation (not in read-only mode). Absent: none. */
+  realise?: SyncRealiser;
 }
 
 /** A user-facing error printed as "error: MESSAGE" (exit code 1). */
@@ -206,6 +209,7 @@ async function run(
           storeDir: ctx.env.NIX_STORE_DIR ?? "/nix/store",
           readOnly,
           env: ctx.env,
+          ...(ctx.realise && !readOnly ? { realise: ctx.realise } : {}),
         })
       : undefined;
   const session = (given ?? own)!;

@@ -2,11 +2,14 @@
 // Evaluation runs in a worker thread because only there can the JS stack be
 // made large (resourceLimits.stackSizeMb), so deep non-tail recursion in Nix
 // code works. The worker writes stdout/stderr itself (synchronously, to the
-// process's descriptors) and reports its exit code with one message. Later the
-// host will also answer build requests here (over a SharedArrayBuffer).
+// process's descriptors) and reports its exit code with one message. When evaluation
+// needs a build (import-from-derivation), the worker asks for a build bridge through
+// bridge-setup.ts; the host opens the store and builder only then.
 import { existsSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { Worker, parentPort, workerData } from "node:worker_threads";
+import { openBridgeSetup, type BridgeSetup } from "./bridge-setup.js";
+import { buildSettings, openCliBuildHost, type CliBuildHost } from "./build-host.js";
 import { applySetting, loadNixConfig } from "./nixconf.js";
 import { parseEvalArgs, parseInstantiateArgs } from "./options.js";
 
@@ -46,6 +49,8 @@ export function mayRecurseDeeply(
 export interface WorkerTask {
   readonly command: "instantiate" | "eval";
   readonly argv: readonly string[];
+  /** How the worker asks for builds (absent: evaluation that needs a build fails saying so). */
+  readonly bridgeSetup?: BridgeSetup;
 }
 
 export type WorkerMessage = { readonly type: "exit"; readonly code: number };
@@ -73,8 +78,40 @@ function stackMb(): number {
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_STACK_MB;
 }
 
+/**
+ * The store and builder for a worker's import-from-derivation, opened on its first build (the
+ * settings are those of the command line and nix.conf, as for `tsnix build`).
+ */
+function lazyBuildHost(task: WorkerTask): { connect: () => Promise<CliBuildHost>; close(): Promise<void> } {
+  let host: Promise<CliBuildHost> | null = null;
+  return {
+    connect: () =>
+      (host ??= (async () => {
+        const parsed = task.command === "eval" ? parseEvalArgs(task.argv) : parseInstantiateArgs(task.argv);
+        if (!parsed.ok) throw new Error(parsed.message);
+        const { settings, extraSandboxPaths } = buildSettings(parsed.options, process.env);
+        const display = { quiet: false, printLogs: false };
+        return openCliBuildHost(settings, extraSandboxPaths, display, process.stderr, process.env);
+      })()),
+    async close() {
+      if (host !== null) (await host.catch(() => null))?.close();
+    },
+  };
+}
+
 /** Host side: runs `task` in a fresh worker; resolves with the exit code it reports. */
-export function runInWorker(task: WorkerTask): Promise<number> {
+export async function runInWorker(task: WorkerTask): Promise<number> {
+  const builds = lazyBuildHost(task);
+  const setup = openBridgeSetup(async () => (await builds.connect()).openChannel());
+  try {
+    return await runWorkerThread({ ...task, bridgeSetup: setup.setup }, setup.transferList);
+  } finally {
+    setup.close();
+    await builds.close();
+  }
+}
+
+function runWorkerThread(task: WorkerTask, transferList: readonly unknown[]): Promise<number> {
   // Process-wide V8 flag, read when the worker's heap is created.
   const deep = mayRecurseDeeply(task);
   if (deep) setFlagsFromString(`--min-semi-space-size=${MIN_SEMI_SPACE_MB}`);
@@ -88,6 +125,7 @@ export function runInWorker(task: WorkerTask): Promise<number> {
     };
     const worker = new Worker(workerEntry(), {
       workerData: task,
+      transferList: transferList as never[],
       resourceLimits: {
         stackSizeMb: stackMb(),
         maxYoungGenerationSizeMb: deep ? YOUNG_GENERATION_MB.deep : YOUNG_GENERATION_MB.ordinary,

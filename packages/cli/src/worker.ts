@@ -1,5 +1,6 @@
 // Entry point of the evaluation worker (see worker-protocol.ts). Started as it is (tsc's output)
 // or, normally, from the one-file bundle through worker-boot.ts, which calls `runWorker` itself.
+import { connectingRealiser } from "./bridge-connect.js";
 import { currentTask, reportExit } from "./worker-protocol.js";
 import { runInstantiate } from "./instantiate.js";
 import { processOutput } from "./output.js";
@@ -13,7 +14,12 @@ export async function runWorker(): Promise<number> {
   try {
     code = await runInstantiate(
       task.argv,
-      { env: process.env, cwd: process.cwd(), out: processOutput },
+      {
+        env: process.env,
+        cwd: process.cwd(),
+        out: processOutput,
+        ...(task.bridgeSetup ? { realise: connectingRealiser(task.bridgeSetup) } : {}),
+      },
       task.command,
     );
   } catch (e) {

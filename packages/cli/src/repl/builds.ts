@@ -1,12 +1,10 @@
 // Worker side of the REPL's builds (`:b`, `:bl`, `:log`, import-from-derivation): a realiser that
-// asks the host for a build bridge on first use (bridge-setup.ts), and the store operations the
+// asks the host for a build bridge on first use (../bridge-connect.ts), and the store operations the
 // commands need.
 import { lstatSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { receiveMessageOnPort } from "node:worker_threads";
-import { BridgeClient, bridgeRealiser, logDirOf, type SyncRealiser } from "@tsnix/glue";
+import { logDirOf, type SyncRealiser } from "@tsnix/glue";
 import type { LocalStore } from "@tsnix/store";
-import type { BridgeSetup, SetupReply } from "./bridge-setup.js";
 
 /** What the build commands need (commands.ts); absent when the session has no store. */
 export interface ReplBuilds {
@@ -19,27 +17,6 @@ export interface ReplBuilds {
   readLog(drvPath: string): string | undefined;
   /** The store as Nix names it in messages ("local", "local?root=/dir"). */
   readonly storeName: string;
-}
-
-/** A SyncRealiser that connects to the host's build bridge on its first call. */
-export function connectingRealiser(setup: BridgeSetup): SyncRealiser {
-  let realise: SyncRealiser | null = null;
-  return (drvPaths) => (realise ??= connect(setup))(drvPaths);
-}
-
-function connect(setup: BridgeSetup): SyncRealiser {
-  const flag = new Int32Array(setup.signal);
-  Atomics.store(flag, 0, 0);
-  setup.port.postMessage({ type: "need-bridge" });
-  for (;;) {
-    const m = receiveMessageOnPort(setup.port);
-    if (m !== undefined) {
-      const r = m.message as SetupReply;
-      if ("error" in r) throw new Error(r.error);
-      return bridgeRealiser(new BridgeClient(r.endpoint));
-    }
-    Atomics.wait(flag, 0, 0, 1000);
-  }
 }
 
 function exists(path: string): boolean {

@@ -15,7 +15,7 @@ import { writeAll } from "../output.js";
 import { HISTORY_SIZE, historyPath, loadHistory, saveHistory } from "./history.js";
 import { parseReplArgs, REPL_USAGE } from "./options.js";
 import type { HostMessage, LineOutcome, ReplWorkerData, WorkerMessage } from "./protocol.js";
-import { openBridgeSetup, type HostBridgeSetup } from "./bridge-setup.js";
+import { openBridgeSetup, type HostBridgeSetup } from "../bridge-setup.js";
 import { buildSettings, openCliBuildHost, type CliBuildHost } from "../build-host.js";
 
 const PROMPT = "nix-repl> ";

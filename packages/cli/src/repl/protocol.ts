@@ -3,7 +3,7 @@
 // The worker writes results to stdout/stderr itself (synchronously) before it
 // answers, so output and prompts stay in order.
 
-import type { BridgeSetup } from "./bridge-setup.js";
+import type { BridgeSetup } from "../bridge-setup.js";
 
 export interface ReplWorkerData {
   readonly argv: readonly string[];

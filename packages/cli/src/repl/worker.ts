@@ -12,7 +12,8 @@ import { buildSearchPath } from "../searchpath.js";
 import { parseReplArgs } from "./options.js";
 import type { HostMessage, ReplWorkerData, WorkerMessage } from "./protocol.js";
 import { ReplSession } from "./session.js";
-import { connectingRealiser, replBuilds, storeNameOf } from "./builds.js";
+import { connectingRealiser } from "../bridge-connect.js";
+import { replBuilds, storeNameOf } from "./builds.js";
 
 const data = workerData as ReplWorkerData;
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);

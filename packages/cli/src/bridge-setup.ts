@@ -1,11 +1,11 @@
-// How a REPL worker gets its build bridge without slowing the REPL's start-up: loading
+// How an evaluation worker (REPL, instantiate, eval) gets its build bridge without slowing start-up: loading
 // @tsnix/glue and opening the store on the main thread costs ~250 ms, so the host starts each
 // worker with only a setup port (a plain MessageChannel) and a wake-up flag. The first time the
 // worker needs a build it asks on that port and blocks; the host then opens the store and the
-// build host (once per REPL), opens a bridge channel for this worker and sends its endpoint back.
+// build host (once per process), opens a bridge channel for this worker and sends its endpoint back.
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import type { BridgeEndpoint } from "@tsnix/glue";
-import type { WorkerChannel } from "../build-host.js";
+import type { WorkerChannel } from "./build-host.js";
 
 export interface BridgeSetup {
   readonly port: MessagePort;
