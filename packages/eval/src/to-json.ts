@@ -158,26 +158,25 @@ export function valueToJSON(
   context: Set<string> | null,
   span: Span | null = null,
 ): string {
-  const out: string[] = [];
+  const out = new JSONText();
   const addCtx = (ctx: ReadonlySet<string>) => {
     if (context !== null) for (const c of ctx) context.add(c);
   };
-  const printAttrs = (v: NixAttrs, copy: boolean) => {
-    out.push("{");
+  const shapes = new SetShapes();
+  const printAttrs = (v: NixAttrs, members: readonly string[], copy: boolean) => {
     const names = v.names;
+    const values = v.values;
     const positions = v.positions;
     for (let i = 0; i < names.length; i++) {
-      const k = names[i]!;
-      if (i > 0) out.push(",");
-      out.push(jsonString(k), ":");
+      out.push(members[i]!);
       const kp = positions === null ? null : positions[i]!;
       try {
-        rec(v.values[i]!, kp, copy);
+        rec(values[i]!, kp, copy);
       } catch (e) {
-        throw toNixError(e).addTrace(kp, `while evaluating attribute '${k}'`);
+        throw toNixError(e).addTrace(kp, `while evaluating attribute '${names[i]!}'`);
       }
     }
-    out.push("}");
+    out.push(names.length === 0 ? "{}" : "}");
   };
   const rec = (cell: Lazy, pos: Span | null, copy: boolean): void => {
     enterCall(rt, pos);
@@ -210,11 +209,14 @@ export function valueToJSON(
         }
         out.push("]");
       } else if (v instanceof NixAttrs) {
-        peelToStringOutPath(rt, pos, v, true, (peeled, cameThroughToString) => {
-          // Historical quirk kept by Nix: a path reached through `__toString` is not copied.
-          if (peeled instanceof NixAttrs) printAttrs(peeled, copy);
-          else rec(peeled, pos, copy && !cameThroughToString);
-        });
+        const shape = shapes.of(v.names);
+        if (!shape.peels) printAttrs(v, shape.members, copy);
+        else
+          peelToStringOutPath(rt, pos, v, true, (peeled, cameThroughToString) => {
+            // Historical quirk kept by Nix: a path reached through `__toString` is not copied.
+            if (peeled instanceof NixAttrs) printAttrs(peeled, shapes.of(peeled.names).members, copy);
+            else rec(peeled, pos, copy && !cameThroughToString);
+          });
       } else {
         const where = v instanceof NixLambda ? v.info.span : pos;
         throw typeError(`cannot convert ${showType(v)} to JSON`, where);
@@ -224,5 +226,61 @@ export function valueToJSON(
     }
   };
   rec(x, span, copyToStore);
-  return out.join("");
+  return out.finish();
 }
+
+/** What printing a set needs to know about its names. */
+interface SetShape {
+  /** `{"name":` for the first name, `,"name":` for the others. */
+  readonly members: readonly string[];
+  /** Whether it has `__toString` or `outPath` (so is peeled rather than printed). */
+  readonly peels: boolean;
+}
+
+/**
+ * The shapes of the last few names arrays seen: sets of one shape often share their names array
+ * (records from fromJSON, the sets one attrset literal makes).
+ */
+class SetShapes {
+  private readonly names: (readonly string[] | null)[] = [null, null, null, null];
+  private readonly shapes: SetShape[] = [];
+  private nextEvicted = 0;
+
+  of(names: readonly string[]): SetShape {
+    for (let i = 0; i < this.shapes.length; i++) if (this.names[i] === names) return this.shapes[i]!;
+    const shape: SetShape = {
+      members: names.map((k, i) => (i === 0 ? "{" : ",") + jsonString(k) + ":"),
+      peels: names.includes("__toString") || names.includes("outPath"),
+    };
+    this.names[this.nextEvicted] = names;
+    this.shapes[this.nextEvicted] = shape;
+    this.nextEvicted = (this.nextEvicted + 1) & 3;
+    return shape;
+  }
+}
+
+/**
+ * Output text as pieces joined a few hundred at a time: the pieces die young (a scavenge frees
+ * them) instead of one array of millions of small strings living until the end.
+ */
+class JSONText {
+  private readonly pieces = new Array<string>(PIECES_PER_CHUNK);
+  private n = 0;
+  private readonly chunks: string[] = [];
+
+  push(piece: string): void {
+    this.pieces[this.n++] = piece;
+    if (this.n === PIECES_PER_CHUNK) {
+      this.chunks.push(this.pieces.join(""));
+      this.n = 0;
+    }
+  }
+
+  finish(): string {
+    this.chunks.push(this.pieces.slice(0, this.n).join(""));
+    return this.chunks.length === 1 ? this.chunks[0]! : this.chunks.join("");
+  }
+}
+
+/** Measured on a 9 MB toJSON: 128–1024 alike, 4096 ~5 % and 32768 ~15 % slower. */
+const PIECES_PER_CHUNK = 512;

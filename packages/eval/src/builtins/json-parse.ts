@@ -1,7 +1,7 @@
 // JSON text → Nix value, as Nix's parseJSON (json-to-value.cc) over nlohmann::json's SAX parser:
 // same accepted language, same value mapping, and nlohmann's error messages (byte columns).
 import { NixError } from "../errors.js";
-import { NixAttrs, NixFloat, mkInt, type Lazy, type Value } from "../values.js";
+import { NixAttrs, NixFloat, compareNames, mkInt, type Lazy, type Value } from "../values.js";
 
 /** A JSON syntax error (Nix's JSONParseError): builtins.fromJSON adds "while decoding a JSON string". */
 export class JSONParseError extends NixError {}
@@ -481,8 +481,139 @@ function insertionSort(keys: string[], items: Lazy[]): void {
   }
 }
 
+/**
+ * Number tokens that JSON.parse's doubles cannot stand for: an integral float (an exponent, or a
+ * fraction of zeros: `1.0` is a Nix float, its double is an integer), 16 or more digits (an
+ * integer possibly past 2^53, a fraction possibly rounded to an integer) and `-0` (Nix's
+ * integer 0). Any other fraction (at most 15 digits, not all zeros) parses to a non-integral
+ * double, which becomes a float. A JSON value starts the text or follows `[`, `,` or `:` and JSON
+ * whitespace, so every number token is found; a match inside a string only costs the fast path.
+ */
+const NUMBER_JSON_PARSE_MISREADS =
+  /[:,[][ \t\n\r]*(?:-?[\d.]{16}|-?\d+(?:\.\d+)?[eE]|-?\d+\.0+(?!\d)|-0(?![.\d]))/;
+/** The same at the start of the text (a separate regex: an alternation with `^` slows the scan). */
+const NUMBER_JSON_PARSE_MISREADS_AT_START =
+  /^[ \t\n\r]*(?:-?[\d.]{16}|-?\d+(?:\.\d+)?[eE]|-?\d+\.0+(?!\d)|-0(?![.\d]))/;
+/** `\u0000`, which Nix rejects (no null bytes in its strings) and JSON.parse decodes. */
+const NUL_ESCAPE = /\\u0000/;
+/** A surrogate escape: Nix requires pairs, JSON.parse decodes lone ones too. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+/** A surrogate code unit outside a pair. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * The value of `s` through V8's JSON.parse, or undefined when the exact parser must decide: text
+ * that is not plain JSON (the error message is nlohmann's), numbers that JSON.parse reads
+ * differently (see above), `\u0000`, lone surrogate escapes. Valid JSON means the same to both
+ * parsers otherwise (a repeated name: the last value wins in both). The parsed arrays become the
+ * lists; objects become sets.
+ */
+export function parseWithJSONParse(s: string): Value | undefined {
+  if (NUMBER_JSON_PARSE_MISREADS_AT_START.test(s) || NUMBER_JSON_PARSE_MISREADS.test(s)) return undefined;
+  let checkSurrogates = false;
+  if (s.indexOf("\\u") >= 0) {
+    if (NUL_ESCAPE.test(s)) return undefined;
+    if (SURROGATE_ESCAPE.test(s)) {
+      // Decoded, an escaped lone surrogate looks like a raw one (which Nix takes as it is).
+      if (LONE_SURROGATE.test(s)) return undefined;
+      checkSurrogates = true;
+    }
+  }
+  try {
+    const parsed: unknown = JSON.parse(s);
+    if (checkSurrogates && hasLoneSurrogate(parsed)) return undefined;
+    return new ParsedToValue().convert(parsed);
+  } catch {
+    return undefined; // a syntax error, or nesting deeper than the JS stack: the exact parser
+  }
+}
+
+function hasLoneSurrogate(x: unknown): boolean {
+  if (typeof x === "string") return LONE_SURROGATE.test(x);
+  if (typeof x !== "object" || x === null) return false;
+  if (Array.isArray(x)) return x.some(hasLoneSurrogate);
+  return Object.keys(x).some(hasLoneSurrogate) || Object.values(x).some(hasLoneSurrogate);
+}
+
+/** An object's names in JSON.parse's order, and sorted as the set's names. */
+interface Shape {
+  readonly keys: readonly string[];
+  /** Shared by the sets of every object with these keys in this order. */
+  readonly names: readonly string[];
+  /** `names[i] = keys[order[i]]`; null when the keys are in order already. */
+  readonly order: readonly number[] | null;
+}
+
+/** How many recent object shapes a parse remembers (a document's records have a handful). */
+const SHAPES = 8;
+
+/**
+ * JSON.parse's result as a Nix value: arrays become the lists in place; objects become sets, with
+ * one names array (and sort order) per shape, as in a document of records most objects share one.
+ */
+class ParsedToValue {
+  private readonly shapes: Shape[] = [];
+  private nextEvicted = 0;
+
+  convert(x: unknown): Value {
+    if (typeof x === "number") return Number.isInteger(x) ? x : new NixFloat(x);
+    if (typeof x !== "object" || x === null) return x as Value; // a string, boolean or null
+    if (Array.isArray(x)) {
+      const list = x as unknown[];
+      for (let i = 0; i < list.length; i++) {
+        const v = list[i];
+        if (typeof v === "object" ? v !== null : typeof v === "number" && !Number.isInteger(v))
+          list[i] = this.convert(v);
+      }
+      return list as Lazy[];
+    }
+    const shape = this.shapeOf(Object.keys(x));
+    const parsed = Object.values(x) as Lazy[];
+    const order = shape.order;
+    const n = parsed.length;
+    const values = order === null ? parsed : new Array<Lazy>(n);
+    for (let i = 0; i < n; i++) {
+      const v = parsed[order === null ? i : order[i]!]!;
+      values[i] = (typeof v === "object" && v !== null) || typeof v === "number" ? this.convert(v) : v;
+    }
+    return new NixAttrs(shape.names, values, null);
+  }
+
+  private shapeOf(keys: string[]): Shape {
+    const shapes = this.shapes;
+    const n = keys.length;
+    search: for (let s = 0; s < shapes.length; s++) {
+      const known = shapes[s]!.keys;
+      if (known.length !== n) continue;
+      for (let i = 0; i < n; i++) if (known[i] !== keys[i]) continue search;
+      return shapes[s]!;
+    }
+    let order: number[] | null = null;
+    for (let i = 1; i < n; i++) {
+      if (!(keys[i - 1]! < keys[i]!)) {
+        order = Array.from({ length: n }, (_, j) => j);
+        order.sort((a, b) => compareNames(keys[a]!, keys[b]!)); // JSON.parse leaves no repeated names
+        break;
+      }
+    }
+    const shape: Shape = { keys, names: order === null ? keys : order.map((i) => keys[i]!), order };
+    if (shapes.length < SHAPES) shapes.push(shape);
+    else {
+      shapes[this.nextEvicted] = shape;
+      this.nextEvicted = (this.nextEvicted + 1) % SHAPES;
+    }
+    return shape;
+  }
+}
+
 /** Parse JSON text into a Nix value (fully built; JSON values are data). */
 export function parseJSON(s: string): Value {
+  const fast = parseWithJSONParse(s);
+  return fast !== undefined ? fast : parseJSONExactly(s);
+}
+
+/** nlohmann's parser, token by token: every text, and the only source of error messages. */
+export function parseJSONExactly(s: string): Value {
   const lx = new Lexer(s);
   const stack: Frame[] = [];
   let result: Value = null;

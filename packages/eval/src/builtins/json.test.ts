@@ -1,7 +1,10 @@
 // toJSON / fromJSON behaviour of current Nix that Nix 2.8 does not share (the golden table
 // golden/json.json covers the rest): nlohmann float output, peeling, int64 bounds, error texts.
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { Evaluator, NixError, createMemoryIO } from "../index.js";
+import { NixAttrs, NixFloat, type Lazy } from "../values.js";
+import { parseJSON, parseJSONExactly, parseWithJSONParse } from "./json-parse.js";
 
 function run(expr: string): string {
   const ev = new Evaluator({ io: createMemoryIO({ "/d/f.txt": "x" }) });
@@ -143,5 +146,135 @@ describe("builtins.fromJSON", () => {
 
   test("the argument must be a string without context", () => {
     expect(run("builtins.fromJSON 1")).toBe("error: expected a string but found an integer: 1");
+  });
+});
+
+/** A parsed value as plain data that tells floats from integers (the printer does not). */
+function shape(v: Lazy): unknown {
+  if (v instanceof NixFloat) return { float: v.value };
+  if (typeof v === "number" || typeof v === "bigint") return { int: Object.is(v, -0) ? "-0" : String(v) };
+  if (Array.isArray(v)) return (v as Lazy[]).map(shape);
+  if (v instanceof NixAttrs) return { names: [...v.names], values: v.values.map(shape) };
+  return v;
+}
+
+function outcome(parse: (s: string) => Lazy, text: string): unknown {
+  try {
+    return shape(parse(text));
+  } catch (e) {
+    if (e instanceof NixError) return { error: e.message };
+    throw e;
+  }
+}
+
+describe("fromJSON through JSON.parse", () => {
+  test.each([
+    '{"b": [1, {"y": null, "x": true}], "a": "s"}',
+    '{"10": 1, "9": 2, "__proto__": 3}',
+    '[999999999999999, -999999999999999, 0, "1.5", "x -0: 1", "a\\\\b\\u00e9\\ud83d\\ude00"]',
+    '{"k": 1, "k": 2}',
+    "[1.5, -0.25, 0.1, 123.456, -0.05, 9999999999999.9]",
+    '{"x": 0.5, "y": [0.125]}',
+    "2.5",
+    '{"\\ud83d\\ude00": ["\\ud83d\\ude00x", "\ud83d\ude00"]}',
+    '  "plain"\n',
+  ])("plain JSON %s is taken, with the exact parser's value", (text) => {
+    expect(parseWithJSONParse(text)).not.toBeUndefined();
+    expect(outcome(parseJSON, text)).toEqual(outcome(parseJSONExactly, text));
+  });
+
+  test("names sort as Nix sorts them; integer-like names are names", () => {
+    const v = parseWithJSONParse('{"10": 1, "9": 2, "__proto__": 3, "b": {}, "a": []}') as NixAttrs;
+    expect(v.names).toEqual(["10", "9", "__proto__", "a", "b"]);
+  });
+
+  test.each([
+    "1.0",
+    "[1, 2.0]",
+    "[2.50e1]",
+    '{"a": 1e3}',
+    "[0E0]",
+    "[0.00]",
+    "[-0.0]",
+    "[999999999999999.01]",
+    "[0.1234567890123456]",
+    "-0",
+    "[1,-0]",
+    '{"a":-0}',
+    "9007199254740993",
+    "[1234567890123456]",
+    '"\\u0000"',
+    '{"a\\u0000": 1}',
+    '"\\ud800"',
+    '"\\uDC00"',
+    '"\\ude00\\ud83d"',
+    '"\\\\ud800\\udc00"',
+    '["\\ud83d\\ude00", "\ude00"]',
+    "[1,",
+    "",
+    "1\u0000",
+    "[01]",
+  ])("%j is left to the exact parser", (text) => {
+    expect(parseWithJSONParse(text)).toBeUndefined();
+  });
+
+  test("both parsers agree on generated documents, valid or not", () => {
+    // JSON without floats, which the fast path takes when the text is valid.
+    const { doc } = fc.letrec((tie) => ({
+      doc: fc.oneof(
+        { depthSize: "small" },
+        fc.integer({ min: -(2 ** 52), max: 2 ** 52 }),
+        fc.constantFrom(0, -1, 10, 999999999999999, -999999999999999, true, false, null),
+        fc.string({ unit: "grapheme", maxLength: 8 }),
+        fc.array(tie("doc"), { maxLength: 4 }),
+        fc.dictionary(fc.string({ maxLength: 3 }), tie("doc"), { maxKeys: 5 }),
+      ),
+    }));
+    let taken = 0;
+    const text = fc.oneof(
+      fc.tuple(doc, fc.constantFrom(undefined, 1, " ")).map(([v, indent]) => JSON.stringify(v, null, indent)),
+      fc
+        .tuple(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom(undefined, 0, 1, "\t"))
+        .map(([v, indent]) => JSON.stringify(v, null, indent) ?? "null"),
+      fc.string({ unit: "binary", maxLength: 20 }).map((s) => JSON.stringify({ [s]: [s, 1, -0] })),
+      fc
+        .tuple(
+          fc.json({ maxDepth: 3 }),
+          fc.nat(),
+          fc.constantFrom("-0", "1.0", "0.5", "-0.0", ",", "]", "\u0000", '"', "\\"),
+        )
+        .map(([j, at, ins]) => j.slice(0, at % (j.length + 1)) + ins + j.slice(at % (j.length + 1))),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        if (parseWithJSONParse(t) !== undefined) taken++;
+        expect(outcome(parseJSON, t)).toEqual(outcome(parseJSONExactly, t));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(taken).toBeGreaterThan(400);
+  });
+
+  test("objects of one shape share their names; many shapes stay apart", () => {
+    const records = Array.from({ length: 40 }, (_, i) => {
+      const k = `k${i % 11}`;
+      return i % 2 ? `{"z": ${i}, "${k}": [${i}], "a": {"y": ${i}, "x": "${k}"}}` : `{"${k}": ${i}}`;
+    });
+    const text = `[${records.join(", ")}]`;
+    const fast = parseWithJSONParse(text) as NixAttrs[];
+    expect(shape(fast)).toEqual(shape(parseJSONExactly(text)));
+    expect(fast[1]!.names).toEqual(["a", "k1", "z"]);
+    expect(fast[23]!.names).toEqual(fast[1]!.names); // k1 again, after more shapes than remembered
+    const pair = parseWithJSONParse('[{"b": 1, "a": 2}, {"b": 3, "a": 4}]') as NixAttrs[];
+    expect(pair[0]!.names).toBe(pair[1]!.names);
+    expect(shape(pair)).toEqual(shape(parseJSONExactly('[{"a": 2, "b": 1}, {"a": 4, "b": 3}]')));
+  });
+
+  test("deep nesting parses", () => {
+    const depth = 20000;
+    const v = parseJSON("[".repeat(depth) + "]".repeat(depth));
+    let d = 0;
+    for (let x = v as Lazy[]; x.length > 0; x = x[0] as Lazy[]) d++;
+    expect(d).toBe(depth - 1);
   });
 });

@@ -4,46 +4,14 @@
 import { NixError, STACK_OVERFLOW_MESSAGE, toNixError } from "../errors.js";
 import { coerceToString, copyPathToStore } from "../ops.js";
 import { call1, force, type Runtime } from "../runtime.js";
+import { jsonFloat, jsonString } from "../to-json.js";
 import { NixAttrs, NixFloat, NixPath, NixString, showType, type Lazy } from "../values.js";
 import type { Span } from "@tsnix/parser";
 
-function quote(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += "\\\\";
-    else if (c === 0x0a) out += "\\n";
-    else if (c === 0x0d) out += "\\r";
-    else if (c === 0x09) out += "\\t";
-    else if (c === 0x08) out += "\\b";
-    else if (c === 0x0c) out += "\\f";
-    else if (c < 0x20) out += "\\u" + c.toString(16).padStart(4, "0");
-    else out += s[i];
-  }
-  return out + '"';
-}
+const quote = jsonString;
 
-/** nlohmann::json's double output (grisu2 shortest digits, format_buffer with exponents -4..15). */
-export function nlohmannDouble(x: number): string {
-  if (!Number.isFinite(x)) return "null";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const neg = x < 0;
-  const [mant, expS] = Math.abs(x).toExponential().split("e");
-  const digits = mant!.replace(".", "");
-  const k = digits.length;
-  const n = parseInt(expS!, 10) + 1; // position of the decimal point
-  let s: string;
-  if (k <= n && n <= 15) s = digits + "0".repeat(n - k) + ".0";
-  else if (0 < n && n <= 15) s = digits.slice(0, n) + "." + digits.slice(n);
-  else if (-4 < n && n <= 0) s = "0." + "0".repeat(-n) + digits;
-  else {
-    const e = n - 1;
-    const m = k === 1 ? digits : digits[0] + "." + digits.slice(1);
-    s = `${m}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
-  }
-  return neg ? "-" + s : s;
-}
+/** nlohmann::json's double output (shortest round-trip digits, format_buffer with exponents -4..15). */
+export const nlohmannDouble = jsonFloat;
 
 /** printValueAsJSON(strict, copyToStore) + dump(); adds string contexts to `context`. */
 export function structuredAttrsJSON(rt: Runtime, x: Lazy, context: Set<string>): string {
