@@ -244,9 +244,8 @@ export function eqValues(rt: Runtime, a: Value, b: Value, span: Span | null): bo
     if (a.size !== b.size) return false;
     const an = a.names;
     const bn = b.names;
-    for (let i = 0; i < an.length; i++) {
-      if (an[i] !== bn[i]) return false;
-    }
+    // Sets of one shape often share their names array (fromJSON, the same `{ … }` expression).
+    if (an !== bn) for (let i = 0; i < an.length; i++) if (an[i] !== bn[i]) return false;
     for (let i = 0; i < an.length; i++) {
       const x = a.values[i]!;
       const y = b.values[i]!;
