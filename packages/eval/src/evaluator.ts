@@ -153,6 +153,12 @@ export class Evaluator {
     } as never);
   }
 
+  /** Forget the files imported so far (their values and how their paths resolved): the REPL's `:r`. */
+  forgetFiles(): void {
+    this.rt.fileCache.clear();
+    this.rt.importResolution.clear();
+  }
+
   /** `import path`: each file is parsed and compiled once; its value is cached. */
   evalFile(path: string): Value {
     return guard(this.rt, () => {

@@ -29,6 +29,8 @@ export class Runtime {
   readonly settings: Record<string, string>;
   /** Compiled files by resolved path (import semantics: each file once). */
   readonly fileCache = new Map<string, Value>();
+  /** `import` path → the file it resolves to (Nix's importResolutionCache): one stat per path. */
+  readonly importResolution = new Map<string, string>();
   /** Set up by the evaluator: the base environment and global scope. */
   baseEnv!: Env;
   builtins!: NixAttrs;

@@ -7,7 +7,7 @@ import type { Env, Evaluator, Lazy, Value } from "@tsnix/eval";
 import type { Expr } from "@tsnix/parser";
 
 export interface EvaluatorInternals {
-  rt: { depth: number; baseEnv: Env; fileCache: Map<string, Value> };
+  rt: { depth: number; baseEnv: Env };
   compiler: { compileRoot(expr: Expr, scope: unknown): (env: Env) => Value };
   baseScope: { constructor: new (up: unknown, names: Map<string, number> | null) => unknown };
   /** Names of the base scope (builtins and the globals Nix binds). */

@@ -204,7 +204,7 @@ export class ReplSession {
   }
 
   reloadFiles(): void {
-    this.internals.rt.fileCache.clear();
+    this.ev.forgetFiles();
     this.initEnv();
     const files = this.loadedFiles;
     this.loadedFiles = [];
@@ -215,7 +215,7 @@ export class ReplSession {
   }
 
   resetFileCache(): void {
-    this.internals.rt.fileCache.clear();
+    this.ev.forgetFiles();
   }
 
   private lookupFileArg(arg: string): string {

@@ -21,8 +21,16 @@ export function coerceToPath(rt: Runtime, x: Lazy, span: Span | null, ctx: strin
   return canonPath(s);
 }
 
-/** `import`'s file resolution: directories mean their default.nix. */
+/** `import`'s file resolution: directories mean their default.nix. Cached per path, as Nix does. */
 export function resolveImportPath(rt: Runtime, path: string): string {
+  const known = rt.importResolution.get(path);
+  if (known !== undefined) return known;
+  const resolved = resolveImportPathUncached(rt, path);
+  rt.importResolution.set(path, resolved);
+  return resolved;
+}
+
+function resolveImportPathUncached(rt: Runtime, path: string): string {
   if (corePkgsText(path) !== undefined) return path;
   let t: string;
   try {
