@@ -2,7 +2,7 @@
 // evaluator, glue, store and their npm dependencies) as ONE minified ESM file, so a worker starts
 // by loading a single module instead of hundreds. Run by the root `npm run build` after `tsc -b`.
 // better-sqlite3 (a native addon) stays external and is only `require`d when a store is opened.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
@@ -36,32 +36,6 @@ export default function Database(...args) { return new (Real ??= require("better
   },
 };
 
-/**
- * Chevrotain's grammar validations (part of performSelfAnalysis, ~25 ms of every start) are for
- * developing the grammar: tests run the parser from source with them on; the shipped bundle skips
- * them. The build fails if the parser's constructor no longer has the expected shape.
- */
-const PARSER_CONFIG = "{ recoveryEnabled: false, maxLookahead: 1 }";
-const skipGrammarValidations = {
-  name: "skip-grammar-validations",
-  setup(build) {
-    build.onLoad({ filter: /packages[\\/]parser[\\/]dist[\\/]parser\.js$/ }, (args) => {
-      const text = readFileSync(args.path, "utf8");
-      if (!text.includes(PARSER_CONFIG))
-        throw new Error(
-          `${args.path}: parser options '${PARSER_CONFIG}' not found (update scripts/bundle.mjs)`,
-        );
-      return {
-        contents: text.replace(
-          PARSER_CONFIG,
-          "{ recoveryEnabled: false, maxLookahead: 1, skipValidations: true }",
-        ),
-        loader: "js",
-      };
-    });
-  },
-};
-
 const banner =
   'import { createRequire as __tsnixCreateRequire } from "node:module"; const require = __tsnixCreateRequire(import.meta.url);';
 
@@ -85,7 +59,7 @@ for (const { entry, out, format = "esm" } of BUNDLES) {
     sourcemap: false,
     legalComments: "none",
     logLevel: "warning",
-    plugins: [lazySqlite, skipGrammarValidations],
+    plugins: [lazySqlite],
     ...(format === "esm" ? { banner: { js: banner } } : {}),
   });
   // Written whole then renamed: a worker starting meanwhile sees the old bundle or the new one.

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { diagramsHtml, serializedGrammar } from "./grammar.js";
+import { NixParser } from "./parser.js";
 import { OPERATOR_TABLE } from "./precedence.js";
 
 const committed = readFileSync(new URL("../../../grammar/diagrams.html", import.meta.url), "utf8");
@@ -11,6 +12,10 @@ const readme = readFileSync(new URL("../../../grammar/README.md", import.meta.ur
 );
 
 describe("grammar/", () => {
+  it("passes chevrotain's grammar validations (skipped at run time)", () => {
+    expect(() => new NixParser({ validate: true })).not.toThrow();
+  });
+
   it("diagrams.html matches the parser (regenerate with `npm run grammar`)", () => {
     expect(committed).toBe(diagramsHtml());
   });

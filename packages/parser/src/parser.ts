@@ -105,8 +105,17 @@ const DUMMY = new Token(K.Eof, 0, 0, "", null);
 export class NixParser extends EmbeddedActionsParser implements NodeFactory {
   private ctx!: ParseContext;
 
-  constructor() {
-    super(ALL_TOKEN_TYPES as TokenType[], { recoveryEnabled: false, maxLookahead: 1 });
+  /**
+   * `validate`: run chevrotain's grammar validations (ambiguities, left recursion, ...). They cost
+   * ~10 ms of every process's start-up and find nothing in a grammar that passed them once, so
+   * only the tests run them (grammar.test.ts).
+   */
+  constructor({ validate = false }: { validate?: boolean } = {}) {
+    super(ALL_TOKEN_TYPES as TokenType[], {
+      recoveryEnabled: false,
+      maxLookahead: 1,
+      skipValidations: !validate,
+    });
     this.performSelfAnalysis();
     this.startsSelect = this.firstOf("exprSelect");
     this.startsAttr = this.firstOf("attr");
