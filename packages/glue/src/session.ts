@@ -10,6 +10,7 @@ import { BridgeClient, createBridgeHost, type BridgeEndpoint, type BridgeHost } 
 import { bridgeRealiser, buildBridgeHandlers } from "./build-bridge.js";
 import { createBuildingIO, type StoreReader, type SyncRealiser } from "./build-io.js";
 import { KnownPaths } from "./known-paths.js";
+import { installNativeHashing } from "./native-hashing.js";
 import { createNodeIO } from "./nodeIO.js";
 import { createStoreIO } from "./store-io.js";
 
@@ -82,6 +83,7 @@ export interface EvalSession {
 }
 
 export function createEvalSession(opts: EvalSessionOptions = {}): EvalSession {
+  installNativeHashing();
   const nodeIO = createNodeIO(opts.env ? { env: opts.env } : {});
   const store = opts.store;
   const knownPaths = new KnownPaths(store?.storeDir ?? "/nix/store");

@@ -1,10 +1,12 @@
-import { methodPrefix, parseMethodAlgo } from "./content-address.js";
+import { writeDerivation } from "./aterm-writer.js";
+import { ByteSink } from "./byte-sink.js";
+import { parseMethodAlgo } from "./content-address.js";
 import type { Derivation, DerivationOutput, InputDrvNode } from "./derivation.js";
-import { fixedOutputPath, STRUCTURED_ATTRS_ENV } from "./derivation.js";
-import { sortUtf8, sortedUnique } from "./encoding.js";
+import { STRUCTURED_ATTRS_ENV } from "./derivation.js";
+import { utf8Decode } from "./encoding.js";
 import { NixFormatError } from "./errors.js";
-import { parseHashUnprefixed, printHash } from "./hash.js";
-import { DEFAULT_STORE_DIR, parseStorePath, printStorePath } from "./store-path.js";
+import { parseHashUnprefixed } from "./hash.js";
+import { DEFAULT_STORE_DIR, parseStorePath } from "./store-path.js";
 
 // ---------------------------------------------------------------------------------------------
 // Printing
@@ -32,47 +34,6 @@ export function atermString(s: string): string {
   return out + s.slice(start) + '"';
 }
 
-/** Nix prints some fields (output names and paths, hash fields, `system`) without escaping. */
-const unquoted = (s: string): string => `"${s}"`;
-const unquotedList = (items: Iterable<string>): string => `[${[...items].map(unquoted).join(",")}]`;
-
-function printOutputFields(
-  drvName: string,
-  outputName: string,
-  o: DerivationOutput,
-  storeDir: string,
-): string {
-  switch (o.kind) {
-    case "inputAddressed":
-      return `${unquoted(printStorePath(o.path, storeDir))},"",""`;
-    case "caFixed":
-      return [
-        unquoted(printStorePath(fixedOutputPath(o.ca, drvName, outputName, storeDir), storeDir)),
-        unquoted(methodPrefix(o.ca.method) + o.ca.hash.algo),
-        unquoted(printHash(o.ca.hash, "base16")),
-      ].join(",");
-    case "caFloating":
-      return `"",${unquoted(methodPrefix(o.method) + o.hashAlgo)},""`;
-    case "deferred":
-      return `"","",""`;
-    case "impure":
-      return `"",${unquoted(methodPrefix(o.method) + o.hashAlgo)},"impure"`;
-  }
-}
-
-function printInputNode(node: InputDrvNode): string {
-  const outs = unquotedList(sortedUnique(node.outputs));
-  if (node.dynamicOutputs.size === 0) return outs;
-  const children = sortUtf8([...node.dynamicOutputs.keys()]).map(
-    (k) => `(${unquoted(k)},${printInputNode(node.dynamicOutputs.get(k)!)})`,
-  );
-  return `(${outs},[${children.join(",")}])`;
-}
-
-function sortedEntries<V>(m: ReadonlyMap<string, V>): [string, V][] {
-  return sortUtf8([...m.keys()]).map((k) => [k, m.get(k)!]);
-}
-
 export interface UnparseOptions {
   storeDir?: string;
   /**
@@ -85,46 +46,26 @@ export interface UnparseOptions {
   inputDrvsOverride?: ReadonlyMap<string, InputDrvNode>;
 }
 
+let scratch = new ByteSink(16384);
+
+/**
+ * A derivation's ATerm as UTF-8 bytes, in a buffer that the next call reuses (copy or hash it at
+ * once). Byte for byte as Nix writes `.drv` files.
+ */
+export function printDerivationBytes(drv: Derivation, options: UnparseOptions = {}): Uint8Array {
+  if (scratch.bytes.length > 1 << 22) scratch = new ByteSink(16384); // do not keep a huge one
+  scratch.reset();
+  writeDerivation(scratch, drv, {
+    storeDir: options.storeDir ?? DEFAULT_STORE_DIR,
+    maskOutputs: options.maskOutputs === true,
+    inputDrvsOverride: options.inputDrvsOverride,
+  });
+  return scratch.view();
+}
+
 /** Print a derivation in Nix's ATerm format, byte for byte as Nix writes `.drv` files. */
 export function printDerivation(drv: Derivation, options: UnparseOptions = {}): string {
-  const storeDir = options.storeDir ?? DEFAULT_STORE_DIR;
-  const mask = options.maskOutputs === true;
-  const out: string[] = [];
-
-  const inputDrvs: [string, InputDrvNode][] = options.inputDrvsOverride
-    ? sortedEntries(options.inputDrvsOverride)
-    : sortedEntries(drv.inputDrvs).map(([k, v]) => [printStorePath(k, storeDir), v]);
-  const dynamic = inputDrvs.some(([, n]) => n.dynamicOutputs.size > 0);
-  out.push(dynamic ? 'DrvWithVersion("xp-dyn-drv",[' : "Derive([");
-
-  out.push(
-    sortedEntries(drv.outputs)
-      .map(
-        ([name, o]) =>
-          `(${unquoted(name)},${mask ? `"","",""` : printOutputFields(drv.name, name, o, storeDir)})`,
-      )
-      .join(","),
-  );
-  out.push("],[");
-  out.push(inputDrvs.map(([k, n]) => `(${unquoted(k)},${printInputNode(n)})`).join(","));
-  out.push("],");
-  out.push(unquotedList(sortedUnique(drv.inputSrcs).map((p) => printStorePath(p, storeDir))));
-  out.push(",", unquoted(drv.system), ",", atermString(drv.builder), ",[");
-  out.push(drv.args.map(atermString).join(","));
-  out.push("],[");
-  let env: ReadonlyMap<string, string> = drv.env;
-  if (drv.structuredAttrs !== undefined) {
-    if (drv.env.has(STRUCTURED_ATTRS_ENV))
-      throw new NixFormatError(`'${STRUCTURED_ATTRS_ENV}' is reserved for structured attributes`);
-    env = new Map([...drv.env, [STRUCTURED_ATTRS_ENV, drv.structuredAttrs]]);
-  }
-  out.push(
-    sortedEntries(env)
-      .map(([k, v]) => `(${atermString(k)},${atermString(mask && drv.outputs.has(k) ? "" : v)})`)
-      .join(","),
-  );
-  out.push("])");
-  return out.join("");
+  return utf8Decode(printDerivationBytes(drv, options));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -114,6 +114,18 @@ export type DerivationType =
   | { readonly kind: "contentAddressed"; readonly fixed: boolean }
   | { readonly kind: "impure" };
 
+const INPUT_ADDRESSED: DerivationType = { kind: "inputAddressed", deferred: false };
+const DEFERRED: DerivationType = { kind: "inputAddressed", deferred: true };
+const FIXED: DerivationType = { kind: "contentAddressed", fixed: true };
+const FLOATING: DerivationType = { kind: "contentAddressed", fixed: false };
+const IMPURE: DerivationType = { kind: "impure" };
+
+function sameType(a: DerivationType, b: DerivationType): boolean {
+  if (a.kind === "inputAddressed") return b.kind === "inputAddressed" && a.deferred === b.deferred;
+  if (a.kind === "contentAddressed") return b.kind === "contentAddressed" && a.fixed === b.fixed;
+  return a.kind === b.kind;
+}
+
 /**
  * Classify a derivation by its outputs, with Nix's errors for mixtures ("can't mix derivation output
  * types", a fixed output not called `out`, several fixed outputs, floating outputs with different
@@ -124,30 +136,30 @@ export function derivationType(drv: Derivation): DerivationType {
   let floatingAlgo: HashAlgo | undefined;
   const decide = (t: DerivationType): void => {
     if (!ty) ty = t;
-    else if (JSON.stringify(ty) !== JSON.stringify(t)) formatError("can't mix derivation output types");
+    else if (!sameType(ty, t)) formatError("can't mix derivation output types");
     else if (t.kind === "contentAddressed" && t.fixed)
       formatError("only one fixed output is allowed for now");
   };
   for (const [name, o] of drv.outputs) {
     switch (o.kind) {
       case "inputAddressed":
-        decide({ kind: "inputAddressed", deferred: false });
+        decide(INPUT_ADDRESSED);
         break;
       case "deferred":
-        decide({ kind: "inputAddressed", deferred: true });
+        decide(DEFERRED);
         break;
       case "caFixed":
-        decide({ kind: "contentAddressed", fixed: true });
+        decide(FIXED);
         if (name !== "out") formatError('single fixed output must be named "out"');
         break;
       case "caFloating":
-        decide({ kind: "contentAddressed", fixed: false });
+        decide(FLOATING);
         if (floatingAlgo === undefined) floatingAlgo = o.hashAlgo;
         else if (floatingAlgo !== o.hashAlgo)
           formatError("all floating outputs must use the same hash algorithm");
         break;
       case "impure":
-        decide({ kind: "impure" });
+        decide(IMPURE);
         break;
     }
   }

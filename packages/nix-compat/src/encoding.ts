@@ -32,30 +32,49 @@ export function compareUtf8(a: string, b: string): number {
   return a.length - b.length;
 }
 
-const ABOVE_SURROGATES = /[\uD800-\uFFFF]/;
+function hasSurrogateOrAbove(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0xd800) return true;
+  return false;
+}
 
 /**
  * Sort strings in place in UTF-8 byte order. UTF-16 order (the engine's default, and fast) only differs
  * when surrogates meet U+E000..U+FFFF, so the slower comparator is used only when such characters occur.
+ * Short arrays (attribute names, outputs) are insertion-sorted: Array.prototype.sort allocates work
+ * space on every call, which showed up as garbage when instantiating many derivations.
  */
 export function sortUtf8(items: string[]): string[] {
-  for (const s of items) if (ABOVE_SURROGATES.test(s)) return items.sort(compareUtf8);
-  return items.sort();
+  let sorted = true;
+  for (let i = 0; i < items.length; i++) {
+    const s = items[i]!;
+    if (hasSurrogateOrAbove(s)) return items.sort(compareUtf8);
+    if (sorted && i > 0 && items[i - 1]! > s) sorted = false;
+  }
+  if (sorted) return items;
+  if (items.length > 16) return items.sort();
+  for (let i = 1; i < items.length; i++) {
+    const s = items[i]!;
+    let j = i - 1;
+    for (; j >= 0 && items[j]! > s; j--) items[j + 1] = items[j]!;
+    items[j + 1] = s;
+  }
+  return items;
 }
 
 /** Sorted (UTF-8 order) unique copy of some strings, as a `std::set<std::string>` would iterate. */
 export function sortedUnique(items: Iterable<string>): string[] {
-  return sortUtf8([...new Set(items)]);
+  return sortUtf8(items instanceof Set ? [...(items as Set<string>)] : [...new Set(items)]);
 }
 
 const HEX = "0123456789abcdef";
 
+/** The two hex digits of each byte value. */
+const HEX_PAIRS: string[] = [];
+for (let b = 0; b < 256; b++) HEX_PAIRS.push(HEX[b >> 4]! + HEX[b & 15]!);
+
 export function base16Encode(bytes: Uint8Array): string {
   let s = "";
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    s += HEX[b >> 4]! + HEX[b & 15]!;
-  }
+  for (let i = 0; i < bytes.length; i++) s += HEX_PAIRS[bytes[i]!]!;
   return s;
 }
 

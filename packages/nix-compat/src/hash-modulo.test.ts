@@ -281,3 +281,65 @@ describe("DerivationHasher.register", () => {
     expect(top.outputs.get("out")!.kind).toBe("inputAddressed");
   });
 });
+
+describe("DerivationHasher.register reuses sections between its texts", () => {
+  /** Links of a chain (inputs added by the test), with escapes, non-ASCII and output env vars. */
+  function links(n: number, opts: { structured?: boolean; missingEnv?: boolean }): Derivation[] {
+    const drvs: Derivation[] = [];
+    for (let i = 0; i < n; i++) {
+      const d = emptyDerivation(`link-${i}`);
+      d.system = "x86_64-linux";
+      d.builder = '/bin/sh "quoted"';
+      d.args.push("-c", `echo "${i}"\n\tdone é 😀`);
+      d.inputSrcs.add("0000000000000000000000000000000a-src");
+      for (const o of ["out", "dev", "doc"]) {
+        d.outputs.set(o, { kind: "deferred" });
+        if (!opts.missingEnv || o !== "doc") d.env.set(o, "");
+      }
+      d.env.set("aaa", "first\\key");
+      d.env.set("buildCommand", `line one\nline "two" ${"x".repeat(100)} ${i}`);
+      d.env.set("zzz", "€ last");
+      if (opts.structured) d.structuredAttrs = `{"i":${i},"s":"a\\nb"}`;
+      drvs.push(d);
+    }
+    return drvs;
+  }
+
+  it.each([
+    ["plain", {}],
+    ["structured attrs", { structured: true }],
+    ["an output without env var", { missingEnv: true }],
+  ] as const)("gives the same paths and input hashes as the separate computations (%s)", (_, opts) => {
+    const registered = new Map<string, Derivation>();
+    const fast = new DerivationHasher({ readDerivation: (p) => registered.get(p)! });
+    const separate = new Map<string, Derivation>();
+    const slow = new DerivationHasher({ readDerivation: (p) => separate.get(p)! });
+    let prevFast: string | undefined;
+    let prevSlow: string | undefined;
+    for (const template of links(4, opts)) {
+      const a = cloneDerivation(template);
+      const b = cloneDerivation(template);
+      a.inputDrvs.clear();
+      b.inputDrvs.clear();
+      if (prevFast !== undefined) a.inputDrvs.set(prevFast, inputDrvNode(["out", "dev"]));
+      if (prevSlow !== undefined) b.inputDrvs.set(prevSlow, inputDrvNode(["out", "dev"]));
+
+      const pathA = fast.register(a).baseName;
+      registered.set(pathA, a);
+      slow.fillInOutputPaths(b);
+      const pathB = derivationPath(b).baseName;
+      separate.set(pathB, b);
+
+      expect(pathA).toBe(pathB);
+      expect(printDerivation(a)).toBe(printDerivation(b));
+      const ha = fast.hashInputAt(pathA);
+      const hb = slow.hashInput(b);
+      expect(ha.kind).toBe("drvHash");
+      expect(hb.kind === "drvHash" && ha.kind === "drvHash" && printHash(ha.hash, "base16")).toBe(
+        hb.kind === "drvHash" && printHash(hb.hash, "base16"),
+      );
+      prevFast = pathA;
+      prevSlow = pathB;
+    }
+  });
+});

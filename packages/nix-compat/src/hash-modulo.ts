@@ -1,9 +1,20 @@
-import { printDerivation } from "./aterm.js";
+import { printDerivation, printDerivationBytes } from "./aterm.js";
+import { ByteSink } from "./byte-sink.js";
+import {
+  type RestLayout,
+  copyRest,
+  writeDerivation,
+  writeHeader,
+  writeInputDrvs,
+  writeOutputs,
+  writeRest,
+} from "./aterm-writer.js";
 import { printMethodAlgo } from "./content-address.js";
 import type { Derivation, InputDrvNode } from "./derivation.js";
 import { derivationType, fixedOutputPath } from "./derivation.js";
+import { sortUtf8 } from "./encoding.js";
 import { formatError } from "./errors.js";
-import { type Hash, hashString, printHash } from "./hash.js";
+import { type Hash, hashBytes, hashString, printHash } from "./hash.js";
 import {
   DEFAULT_STORE_DIR,
   DRV_EXTENSION,
@@ -24,6 +35,17 @@ export type HashModulo =
   | { readonly kind: "caOutputHashes"; readonly hashes: ReadonlyMap<string, Hash> }
   | { readonly kind: "deferred" };
 
+const DEFERRED: HashModulo = { kind: "deferred" };
+
+/** Sections of a derivation's texts already written by `register`, as byte ranges. */
+interface WrittenSections {
+  full: ByteSink;
+  masked: ByteSink;
+  outputs: [number, number];
+  rest: [number, number];
+  moduloInputs: [number, number];
+}
+
 export interface DerivationHasherOptions {
   storeDir?: string;
   /** Look up an input derivation by its base name (`<hash>-<name>.drv`). Called at most once per path. */
@@ -35,7 +57,7 @@ export function derivationPath(drv: Derivation, storeDir: string = DEFAULT_STORE
   const refs = [...drv.inputSrcs, ...drv.inputDrvs.keys()];
   return computeStorePathForText(
     drv.name + DRV_EXTENSION,
-    printDerivation(drv, { storeDir }),
+    printDerivationBytes(drv, { storeDir }),
     refs,
     storeDir,
   );
@@ -50,6 +72,14 @@ export class DerivationHasher {
   readonly storeDir: string;
   private readonly read: (drvPath: string) => Derivation;
   private readonly memo = new Map<string, HashModulo>();
+  /** Reused byte buffers for the masked (M), full (D) and hashInput (H) texts. */
+  private readonly sinkM = new ByteSink();
+  private readonly sinkD = new ByteSink();
+  private readonly sinkH = new ByteSink();
+  /** Where the last `hashModuloWith` wrote the rest (after inputDrvs) in `sinkM`. */
+  private readonly maskedRest: RestLayout = { start: 0, envStart: 0, keys: [], entries: [] };
+  /** Where the last `hashModuloWith` wrote the inputDrvs section in `sinkM`. */
+  private moduloInputsAt: [number, number] = [0, 0];
 
   constructor(options: DerivationHasherOptions) {
     this.storeDir = options.storeDir ?? DEFAULT_STORE_DIR;
@@ -73,6 +103,18 @@ export class DerivationHasher {
 
   /** Nix's `hashInput` / `hashDerivationModulo(…, maskOutputs=false)`: the hash a drv contributes to users. */
   hashInput(drv: Derivation): HashModulo {
+    return this.hashInputWith(drv, undefined, undefined);
+  }
+
+  /**
+   * `hashInput`, reusing what `register` already has: the modulo inputs (`known`, when computed) and
+   * the unmasked outputs and rest sections, and the modulo inputDrvs section, already written.
+   */
+  private hashInputWith(
+    drv: Derivation,
+    known: { inputs: Map<string, InputDrvNode> | undefined } | undefined,
+    written: WrittenSections | undefined,
+  ): HashModulo {
     const type = derivationType(drv);
     if (type.kind === "contentAddressed" && type.fixed) {
       const hashes = new Map<string, Hash>();
@@ -84,16 +126,36 @@ export class DerivationHasher {
       }
       return { kind: "caOutputHashes", hashes };
     }
-    for (const o of drv.outputs.values()) if (o.kind !== "inputAddressed") return { kind: "deferred" };
-    const inputs = this.moduloInputs(drv);
-    if (!inputs) return { kind: "deferred" };
-    return {
-      kind: "drvHash",
-      hash: hashString(
-        "sha256",
-        printDerivation(drv, { storeDir: this.storeDir, inputDrvsOverride: inputs }),
-      ),
-    };
+    for (const o of drv.outputs.values()) if (o.kind !== "inputAddressed") return DEFERRED;
+    // Computed before anything is written: it may hash input derivations with the same sinks.
+    const inputs = known !== undefined ? known.inputs : this.moduloInputs(drv);
+    if (!inputs) return DEFERRED;
+    const out = this.sinkH;
+    out.reset();
+    if (written === undefined) {
+      writeDerivation(out, drv, { storeDir: this.storeDir, maskOutputs: false, inputDrvsOverride: inputs });
+    } else {
+      const { full, masked } = written;
+      writeHeader(out, inputs);
+      out.copy(full, written.outputs[0], written.outputs[1]);
+      out.ascii("],[");
+      out.copy(masked, written.moduloInputs[0], written.moduloInputs[1]);
+      out.ascii("],");
+      out.copy(full, written.rest[0], written.rest[1]);
+    }
+    return { kind: "drvHash", hash: hashBytes("sha256", out.view()) };
+  }
+
+  /** base16 of input hashes, printed once per input derivation rather than once per user. */
+  private readonly base16 = new WeakMap<Hash, string>();
+
+  private base16Of(h: Hash): string {
+    let s = this.base16.get(h);
+    if (s === undefined) {
+      s = printHash(h, "base16");
+      this.base16.set(h, s);
+    }
+    return s;
   }
 
   /** Input derivations replaced by their hashes (base16 keys, output names merged); undefined if deferred. */
@@ -109,7 +171,7 @@ export class DerivationHasher {
       const res = this.hashInputAt(drvPath);
       if (res.kind === "deferred") return undefined;
       if (res.kind === "drvHash") {
-        add(printHash(res.hash, "base16"), node.outputs);
+        add(this.base16Of(res.hash), node.outputs);
       } else {
         for (const outputName of node.outputs) {
           const h = res.hashes.get(outputName);
@@ -136,8 +198,30 @@ export class DerivationHasher {
 
   /** Nix's `hashDerivationModulo` (masked): the hash output paths are made from; undefined when deferred. */
   hashModulo(drv: Derivation): Hash | undefined {
-    const text = this.unparseModulo(drv);
-    return text === undefined ? undefined : hashString("sha256", text);
+    return this.hashModuloWith(drv, this.moduloInputs(drv));
+  }
+
+  /** `hashModulo` with the modulo inputs given; leaves the text in `sinkM` (inputDrvs at `moduloInputsAt`). */
+  private hashModuloWith(
+    drv: Derivation,
+    inputs: Map<string, InputDrvNode> | undefined,
+    sortedEnvKeys?: readonly string[],
+  ): Hash | undefined {
+    for (const o of drv.outputs.values())
+      if (o.kind !== "inputAddressed" && o.kind !== "deferred")
+        formatError(`derivation '${drv.name}' is not input-addressed, so it has no hash modulo`);
+    if (!inputs) return undefined;
+    const out = this.sinkM;
+    out.reset();
+    writeHeader(out, inputs);
+    writeOutputs(out, drv, this.storeDir, true);
+    out.ascii("],[");
+    const start = out.length;
+    writeInputDrvs(out, inputs, "");
+    this.moduloInputsAt = [start, out.length];
+    out.ascii("],");
+    writeRest(out, drv, this.storeDir, true, sortedEnvKeys, this.maskedRest);
+    return hashBytes("sha256", out.view());
   }
 
   /**
@@ -146,7 +230,7 @@ export class DerivationHasher {
    * `drv`. Throws for a wrong explicit output path or env var.
    */
   fillInOutputPaths(drv: Derivation): Derivation {
-    this.processOutputPaths(drv, true);
+    this.processOutputPaths(drv, true, () => this.hashModulo(drv));
     return drv;
   }
 
@@ -156,9 +240,46 @@ export class DerivationHasher {
    * return the path. The caller writes `printDerivation(drv)` to the store under that path.
    */
   register(drv: Derivation): StorePath {
-    this.fillInOutputPaths(drv);
-    const path = derivationPath(drv, this.storeDir);
-    this.memo.set(path.baseName, this.hashInput(drv));
+    // The texts of fillInOutputPaths + derivationPath + hashInput, written as bytes; hashInput's text
+    // is put together from sections of the other two.
+    let known: { inputs: Map<string, InputDrvNode> | undefined } | undefined;
+    let envKeys = sortUtf8([...drv.env.keys()]);
+    this.processOutputPaths(drv, true, () => {
+      const inputs = this.moduloInputs(drv);
+      known = { inputs };
+      return this.hashModuloWith(drv, inputs, envKeys);
+    });
+    // Filling in may add env vars for outputs (never removes any); then the masked text's env
+    // entries can not be copied.
+    const maskedRest =
+      known?.inputs !== undefined && drv.env.size === envKeys.length ? this.maskedRest : undefined;
+    if (drv.env.size !== envKeys.length) envKeys = sortUtf8([...drv.env.keys()]);
+    const full = this.sinkD;
+    full.reset();
+    writeHeader(full, drv.inputDrvs);
+    const outputsStart = full.length;
+    writeOutputs(full, drv, this.storeDir, false);
+    const outputsEnd = full.length;
+    full.ascii("],[");
+    writeInputDrvs(full, drv.inputDrvs, this.storeDir + "/");
+    full.ascii("],");
+    const restStart = full.length;
+    if (maskedRest !== undefined && drv.structuredAttrs === undefined)
+      copyRest(full, drv, false, this.sinkM, maskedRest);
+    else writeRest(full, drv, this.storeDir, false, envKeys);
+    const refs = [...drv.inputSrcs, ...drv.inputDrvs.keys()];
+    const path = computeStorePathForText(drv.name + DRV_EXTENSION, full.view(), refs, this.storeDir);
+    const written: WrittenSections | undefined =
+      known?.inputs !== undefined
+        ? {
+            full,
+            masked: this.sinkM,
+            outputs: [outputsStart, outputsEnd],
+            rest: [restStart, full.length],
+            moduloInputs: this.moduloInputsAt,
+          }
+        : undefined;
+    this.memo.set(path.baseName, this.hashInputWith(drv, known, written));
     return path;
   }
 
@@ -171,12 +292,12 @@ export class DerivationHasher {
           `derivation '${printStorePath(drvPath, this.storeDir)}' has name '${drv.name}' which does not match its path`,
         );
     }
-    this.processOutputPaths(drv, false);
+    this.processOutputPaths(drv, false, () => this.hashModulo(drv));
   }
 
-  private processOutputPaths(drv: Derivation, fillIn: boolean): void {
+  private processOutputPaths(drv: Derivation, fillIn: boolean, computeModulo: () => Hash | undefined): void {
     let modulo: { h: Hash | undefined } | undefined;
-    const hashModulo = (): Hash | undefined => (modulo ??= { h: this.hashModulo(drv) }).h;
+    const hashModulo = (): Hash | undefined => (modulo ??= { h: computeModulo() }).h;
     const printed = (p: string): string => printStorePath(p, this.storeDir);
 
     const envHasRightPath = (outputName: string, actual: string): void => {

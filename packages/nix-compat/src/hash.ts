@@ -25,17 +25,36 @@ export interface Hash {
   readonly bytes: Uint8Array;
 }
 
+/** A hash function that can be fed incrementally (the shape of @noble/hashes and node:crypto's createHash). */
+export interface HashImplementation {
+  create(): { update(b: Uint8Array): unknown; digest(): Uint8Array };
+  /** One-shot digest, when the implementation has a cheaper one than create/update/digest. */
+  digest?(data: Uint8Array): Uint8Array;
+}
+
 interface AlgoInfo {
   readonly size: number;
-  readonly hasher: { create(): { update(b: Uint8Array): unknown; digest(): Uint8Array } };
+  readonly builtin: HashImplementation;
+  hasher: HashImplementation;
 }
 
 const ALGOS: Record<HashAlgo, AlgoInfo> = {
-  md5: { size: 16, hasher: md5 },
-  sha1: { size: 20, hasher: sha1 },
-  sha256: { size: 32, hasher: sha256 },
-  sha512: { size: 64, hasher: sha512 },
+  md5: { size: 16, builtin: md5, hasher: md5 },
+  sha1: { size: 20, builtin: sha1, hasher: sha1 },
+  sha256: { size: 32, builtin: sha256, hasher: sha256 },
+  sha512: { size: 64, builtin: sha512, hasher: sha512 },
 };
+
+/**
+ * Replace the implementation of one algorithm for this whole process (null: back to the built-in
+ * @noble/hashes one). This package stays browser-safe; a Node host installs the runtime's native
+ * hashing here at start-up (@tsnix/glue's installNativeHashing), which hashes derivation ATerms about
+ * 4x faster. The implementation must not keep the bytes passed to `update` after it returns.
+ */
+export function setHashImplementation(algo: HashAlgo, impl: HashImplementation | null): void {
+  const info = ALGOS[algo];
+  info.hasher = impl ?? info.builtin;
+}
 
 export const HASH_ALGOS: readonly HashAlgo[] = ["md5", "sha1", "sha256", "sha512"];
 
@@ -76,14 +95,26 @@ export function hashBytes(algo: HashAlgo, data: Uint8Array): Hash {
 }
 
 function digestOf(algo: HashAlgo, data: Uint8Array): Uint8Array {
-  const h = ALGOS[algo].hasher.create();
+  const impl = ALGOS[algo].hasher;
+  if (impl.digest !== undefined) return impl.digest(data);
+  const h = impl.create();
   h.update(data);
   return h.digest();
 }
 
+/** Reused for the UTF-8 bytes of strings being hashed (hashers copy what they are given). */
+let scratch = new Uint8Array(4096);
+const textEncoder = new TextEncoder();
+
 /** Hash the UTF-8 bytes of a string (Nix's `hashString`). */
 export function hashString(algo: HashAlgo, s: string): Hash {
-  return { algo, bytes: digestOf(algo, utf8Encode(s)) };
+  // A UTF-16 code unit is at most 3 UTF-8 bytes; encodeInto then never truncates.
+  if (s.length * 3 > scratch.length) {
+    if (s.length > 1 << 20) return { algo, bytes: digestOf(algo, utf8Encode(s)) };
+    scratch = new Uint8Array(Math.max(s.length * 3, scratch.length * 2));
+  }
+  const { written } = textEncoder.encodeInto(s, scratch);
+  return { algo, bytes: digestOf(algo, scratch.subarray(0, written)) };
 }
 
 function base64Length(size: number): number {

@@ -3,6 +3,7 @@ export {
   utf8Encode,
   utf8Decode,
   compareUtf8,
+  sortUtf8,
   base16Encode,
   base16Decode,
   base64Encode,

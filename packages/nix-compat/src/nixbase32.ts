@@ -3,6 +3,7 @@ import { formatError } from "./errors.js";
 /** Nix's base-32 alphabet: digits and letters without e, o, u, t. */
 export const NIX32_ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz";
 
+const NIX32_CODES = Array.from(NIX32_ALPHABET, (c) => c.charCodeAt(0));
 const NIX32_INDEX = new Int8Array(128).fill(-1);
 for (let i = 0; i < NIX32_ALPHABET.length; i++) NIX32_INDEX[NIX32_ALPHABET.charCodeAt(i)] = i;
 
@@ -17,21 +18,27 @@ export function nix32EncodedLength(byteLength: number): number {
  */
 export function nix32Encode(bytes: Uint8Array): string {
   const len = nix32EncodedLength(bytes.length);
-  let s = "";
+  const codes: number[] = new Array<number>(len);
   for (let n = len - 1; n >= 0; n--) {
     const b = n * 5;
     const i = b >> 3;
     const j = b & 7;
     const lo = bytes[i]! >> j;
     const hi = i + 1 < bytes.length ? bytes[i + 1]! << (8 - j) : 0;
-    s += NIX32_ALPHABET[(lo | hi) & 0x1f];
+    codes[len - 1 - n] = NIX32_CODES[(lo | hi) & 0x1f]!;
   }
-  return s;
+  return len <= 4096
+    ? String.fromCharCode.apply(null, codes)
+    : codes.map((c) => String.fromCharCode(c)).join("");
 }
 
 /** Is `c` (a one-character string) a nix32 digit? */
 export function isNix32Char(c: string): boolean {
-  const code = c.charCodeAt(0);
+  return isNix32Code(c.charCodeAt(0));
+}
+
+/** Is this UTF-16 code unit a nix32 digit? */
+export function isNix32Code(code: number): boolean {
   return code < 128 && NIX32_INDEX[code]! >= 0;
 }
 

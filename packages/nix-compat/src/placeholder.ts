@@ -2,9 +2,17 @@ import { hashString, compressHash } from "./hash.js";
 import { nix32Encode } from "./nixbase32.js";
 import { type StorePath, outputPathName, parseStorePathBaseName } from "./store-path.js";
 
+/** Placeholders of the output names seen so far (a handful: out, dev, lib, …). */
+const placeholders = new Map<string, string>();
+
 /** `builtins.placeholder name`: `/` + nix32(sha256("nix-output:<name>")). */
 export function hashPlaceholder(outputName: string): string {
-  return "/" + nix32Encode(hashString("sha256", `nix-output:${outputName}`).bytes);
+  let p = placeholders.get(outputName);
+  if (p === undefined) {
+    p = "/" + nix32Encode(hashString("sha256", `nix-output:${outputName}`).bytes);
+    if (placeholders.size < 1024) placeholders.set(outputName, p);
+  }
+  return p;
 }
 
 /**

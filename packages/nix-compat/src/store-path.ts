@@ -1,7 +1,8 @@
-import { base16Encode, sortedUnique } from "./encoding.js";
+import { ByteSink } from "./byte-sink.js";
+import { sortedUnique } from "./encoding.js";
 import { formatError } from "./errors.js";
 import { compressHash, type Hash, hashBytes, hashString } from "./hash.js";
-import { isNix32Char, nix32Encode } from "./nixbase32.js";
+import { isNix32Code, nix32Encode } from "./nixbase32.js";
 
 export const DEFAULT_STORE_DIR = "/nix/store";
 /** Length of the nix32 hash part of a store path (20 bytes). */
@@ -19,10 +20,15 @@ export class StorePath {
   readonly hashPart: string;
   readonly name: string;
 
-  /** Use `parseStorePathBaseName` / `parseStorePath` for untrusted input; this only checks the name rules. */
-  constructor(hashPart: string, name: string) {
-    checkHashPart(hashPart, `${hashPart}-${name}`);
-    checkStorePathName(name);
+  /**
+   * Use `parseStorePathBaseName` / `parseStorePath` for untrusted input; this only checks the name rules
+   * (`check = false`: the caller made both parts and checked the name).
+   */
+  constructor(hashPart: string, name: string, check = true) {
+    if (check) {
+      checkHashPart(hashPart, `${hashPart}-${name}`);
+      checkStorePathName(name);
+    }
     this.hashPart = hashPart;
     this.name = name;
   }
@@ -54,7 +60,7 @@ function checkHashPart(hashPart: string, whole: string): void {
   if (hashPart.length !== STORE_PATH_HASH_LENGTH)
     formatError(`path '${whole}' is not a valid store path: hash part has wrong length`);
   for (let i = 0; i < hashPart.length; i++)
-    if (!isNix32Char(hashPart[i]!))
+    if (!isNix32Code(hashPart.charCodeAt(i)))
       formatError(
         `path '${whole}' is not a valid store path: invalid character '${hashPart[i]}' in hash part`,
       );
@@ -164,10 +170,23 @@ export function makeStorePath(
   storeDir: string = DEFAULT_STORE_DIR,
 ): StorePath {
   checkStorePathName(name);
-  const fingerprint = `${type}:${inner.algo}:${base16Encode(inner.bytes)}:${storeDir}:${name}`;
-  const digest = hashString("sha256", fingerprint).bytes;
-  return new StorePath(nix32Encode(compressHash(digest, 20)), name);
+  // The fingerprint `${type}:${inner.algo}:${base16(inner)}:${storeDir}:${name}`, written as bytes.
+  const f = fingerprint;
+  f.reset();
+  f.text(type);
+  f.byte(58);
+  f.ascii(inner.algo);
+  f.byte(58);
+  f.hex(inner.bytes);
+  f.byte(58);
+  f.text(storeDir);
+  f.byte(58);
+  f.text(name);
+  const digest = hashBytes("sha256", f.view()).bytes;
+  return new StorePath(nix32Encode(compressHash(digest, 20)), name, false);
 }
+
+const fingerprint = new ByteSink(512);
 
 /** References of a store object, as base names or StorePaths. */
 export type References = Iterable<StorePath | string>;

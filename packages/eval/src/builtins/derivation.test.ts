@@ -25,6 +25,15 @@ function err(ev: Evaluator, e: string): string {
 }
 
 describe("derivation", () => {
+  test("derivationStrict's result is a sorted set of drvPath and the outputs", () => {
+    const ev = evaluator();
+    const e = `let s = derivationStrict { name = "x"; builder = "/bin/sh"; system = "s"; outputs = [ "z" "a" "out" "drv" ]; };
+      in [ (builtins.attrNames s) (builtins.substring 0 11 s.a) (builtins.hasAttr "z" s) s.drvPath ]`;
+    expect(run(ev, e)).toMatch(
+      /^\[ \[ "a" "drv" "drvPath" "out" "z" \] "\/nix\/store\/" true "\/nix\/store\/[0-9a-z]{32}-x\.drv" \]$/,
+    );
+  });
+
   test("paths as Nix 2.8 computes them", () => {
     const ev = evaluator();
     expect(run(ev, `let d = ${D}; in [ d.drvPath d.outPath ]`)).toBe(

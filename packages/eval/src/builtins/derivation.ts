@@ -12,6 +12,7 @@ import {
   isHashAlgo,
   parseHashAllowEmpty,
   printDerivation,
+  sortUtf8,
   type ContentAddressMethod,
   type Derivation,
   type HashAlgo,
@@ -21,7 +22,7 @@ import { Compiler, Scope } from "../compile.js";
 import { NixError, evalError, toNixError } from "../errors.js";
 import { coerceToString } from "../ops.js";
 import { force, type Runtime } from "../runtime.js";
-import { Env, NixAttrs, NixString, Thunk, mkString, type Lazy, type Value } from "../values.js";
+import { Env, NixAttrs, NixString, Thunk, compareNames, mkString, type Lazy, type Value } from "../values.js";
 import { decodeContextElem } from "./context.js";
 import { registerConstants, registerPrimops } from "./registry.js";
 import { readDerivation, referencesOf, storeState, writableStore } from "./store-paths.js";
@@ -66,7 +67,7 @@ function checkOutputs(list: readonly string[]): string[] {
     seen.add(o);
   }
   if (seen.size === 0) throw evalError("derivation cannot have an empty set of outputs");
-  return [...seen].sort();
+  return sortUtf8([...seen]);
 }
 
 function checkDerivationName(name: string): void {
@@ -79,8 +80,12 @@ function checkDerivationName(name: string): void {
   if (name === "." || name === "..") throw fail("is not valid");
   if (name.startsWith(".-")) throw fail("is not valid: first dash-separated component must not be '.'");
   if (name.startsWith("..-")) throw fail("is not valid: first dash-separated component must not be '..'");
-  for (const ch of name) if (!/[A-Za-z0-9+\-._?=]/.test(ch)) throw fail(`contains illegal character '${ch}'`);
+  const bad = ILLEGAL_NAME_CHAR.exec(name);
+  if (bad !== null) throw fail(`contains illegal character '${bad[0]}'`);
 }
+
+/** The first character a derivation name may not contain (a whole code point, as Nix reports it). */
+const ILLEGAL_NAME_CHAR = /[^A-Za-z0-9+\-._?=]/u;
 
 function warnWithFrame(rt: Runtime, drvName: string, message: string, span: Span | null): void {
   let text = `warning:\n         … while evaluating derivation '${drvName}'\n\n         warning: ${message}`;
@@ -337,8 +342,9 @@ function derivationStrictInternal(rt: Runtime, drvName: string, attrs: NixAttrs)
     });
   }
 
-  const result = new Map<string, Lazy>();
-  result.set("drvPath", mkString(drvPath, new Set(["=" + drvPath])));
+  // The result set built sorted, without NixAttrs.fromMap's Map and sort (one set per derivation).
+  const names: string[] = ["drvPath"];
+  const values: Lazy[] = [mkString(drvPath, new Set(["=" + drvPath]))];
   for (const [o, out] of drv.outputs) {
     const path =
       out.kind === "inputAddressed"
@@ -346,9 +352,16 @@ function derivationStrictInternal(rt: Runtime, drvName: string, attrs: NixAttrs)
         : out.kind === "caFixed"
           ? drv.env.get(o)!
           : DownstreamPlaceholder.unknownCaOutput(drvPathBase, o).render();
-    result.set(o, mkString(path, new Set([`!${o}!${drvPath}`])));
+    const v = mkString(path, new Set([`!${o}!${drvPath}`]));
+    let i = names.length;
+    for (; i > 0 && compareNames(names[i - 1]!, o) > 0; i--) {
+      names[i] = names[i - 1]!;
+      values[i] = values[i - 1]!;
+    }
+    names[i] = o;
+    values[i] = v;
   }
-  return NixAttrs.fromMap(result);
+  return new NixAttrs(names, values);
 }
 
 // ---- derivation.nix -----------------------------------------------------------------
