@@ -45,6 +45,12 @@ interface Job {
   waiters: number;
 }
 
+/** Where Nix keeps the log of a derivation's build: `<logDir>/drvs/<2 chars>/<rest of the base name>`. */
+export function buildLogPath(logDir: string, drvPath: string): string {
+  const base = drvPath.slice(drvPath.lastIndexOf("/") + 1);
+  return join(logDir, "drvs", base.slice(0, 2), base.slice(2));
+}
+
 export class Scheduler {
   private readonly store: BuildStore;
   private readonly builder: BuildService;
@@ -63,9 +69,7 @@ export class Scheduler {
 
   /** Nix's log location for a derivation, under `logDir`. */
   logPath(drvPath: string): string | undefined {
-    if (!this.opts.logDir) return undefined;
-    const base = drvPath.slice(drvPath.lastIndexOf("/") + 1);
-    return join(this.opts.logDir, "drvs", base.slice(0, 2), base.slice(2));
+    return this.opts.logDir ? buildLogPath(this.opts.logDir, drvPath) : undefined;
   }
 
   /** The kept log of a derivation's last build (`tsnix log DRV`), or undefined. */

@@ -11,7 +11,7 @@ import type { LocalStore } from "@tsnix/store";
 import { buildSettings, parseBuildArgs, type BridgeWorkerTask, type BuildOptions } from "./build-command.js";
 import { boolSetting, type Settings } from "./nixconf.js";
 import { formatError, runInstantiate } from "./instantiate.js";
-import { makeRootLink } from "./instantiate-store.js";
+import { makeRootLink, onDiskPath } from "./instantiate-store.js";
 import { ensureNewline, processOutput, type Output } from "./output.js";
 import { buildSearchPath } from "./searchpath.js";
 import { getDerivations } from "./get-derivations.js";
@@ -109,7 +109,7 @@ async function runBuild(task: BridgeWorkerTask, out: Output): Promise<number> {
       if (existing !== null && !existing.isSymbolicLink())
         throw new BuildCliError(`cannot create symlink '${link}': a file is in the way`);
       // The logical path exists only when the store lives there; else link to where it is.
-      const target = lstatOrNull(outPath) !== null ? outPath : store.toRealPath(outPath);
+      const target = onDiskPath(store, outPath);
       makeRootLink(target, link);
     }
     for (const p of outPaths) out.stdout(p + "\n");

@@ -194,18 +194,14 @@ export async function logMain(argv: readonly string[], host: HostEnv = defaultHo
     const store = glue.openLocalStore(settings.store, { storeDir: host.env.NIX_STORE_DIR });
     try {
       const { readFile } = await import("node:fs/promises");
-      const logDir = glue.logDirOf(store);
       for (const p of paths) {
         const drvPath = p.endsWith(".drv")
           ? p
           : (store.queryPathInfo(p)?.deriver ?? store.queryValidDerivers(p)[0]);
-        const base = drvPath?.slice(drvPath.lastIndexOf("/") + 1);
         const text =
-          base === undefined
+          drvPath === undefined
             ? undefined
-            : await readFile(`${logDir}/drvs/${base.slice(0, 2)}/${base.slice(2)}`, "utf8").catch(
-                () => undefined,
-              );
+            : await readFile(glue.logFileOf(store, drvPath), "utf8").catch(() => undefined);
         if (text === undefined) {
           host.stderr.write(`error: build log of '${p}' is not available\n`);
           return 1;

@@ -60,10 +60,7 @@ export function openInstantiateStore(choice: StoreChoice): InstantiateStore {
     io: session.io,
     storeDir: choice.storeDir,
     follow: (ev) => session.follow(ev as Parameters<typeof session.follow>[0]),
-    realPath: (path) => {
-      if (exists(path)) return path;
-      return lazy.store.toRealPath(path);
-    },
+    realPath: (path) => onDiskPath(lazy.store, path),
     close: () => {
       session.close();
       lazy.opened()?.close();
@@ -71,12 +68,13 @@ export function openInstantiateStore(choice: StoreChoice): InstantiateStore {
   };
 }
 
-function exists(path: string): boolean {
+/** Where a store path is on disk: its logical path when the store lives there, else under the store's root. */
+export function onDiskPath(store: Pick<LocalStore, "toRealPath">, path: string): string {
   try {
     lstatSync(path);
-    return true;
+    return path;
   } catch {
-    return false;
+    return store.toRealPath(path);
   }
 }
 

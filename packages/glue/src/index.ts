@@ -32,6 +32,7 @@ export {
   createBuildHost,
   createEvalSession,
   logDirOf,
+  logFileOf,
   openLocalStore,
   type BuildHost,
   type BuildHostOptions,

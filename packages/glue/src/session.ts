@@ -5,7 +5,7 @@ import * as nodePath from "node:path";
 import type { EvalIO } from "@tsnix/eval";
 import type { Derivation } from "@tsnix/nix-compat";
 import { LocalStore, type Store } from "@tsnix/store";
-import { LocalBuilder, Scheduler, type BuildEvent } from "@tsnix/build";
+import { LocalBuilder, Scheduler, buildLogPath, type BuildEvent } from "@tsnix/build";
 import { BridgeClient, createBridgeHost, type BridgeEndpoint, type BridgeHost } from "./bridge.js";
 import { bridgeRealiser, buildBridgeHandlers } from "./build-bridge.js";
 import { createBuildingIO, type StoreReader, type SyncRealiser } from "./build-io.js";
@@ -40,6 +40,11 @@ export function openLocalStore(spec?: string, opts: { storeDir?: string | undefi
 /** Nix's log directory beside a local store's state (`<root>/nix/var/log/tsnix`). */
 export function logDirOf(store: LocalStore): string {
   return nodePath.join(nodePath.dirname(store.stateDir), "log", "tsnix");
+}
+
+/** The kept log file of a derivation's build in a local store. */
+export function logFileOf(store: LocalStore, drvPath: string): string {
+  return buildLogPath(logDirOf(store), drvPath);
 }
 
 function emptyStore(storeDir: string): StoreReader {

@@ -1,9 +1,10 @@
 // Worker side of the REPL's builds (`:b`, `:bl`, `:log`, import-from-derivation): a realiser that
 // asks the host for a build bridge on first use (../bridge-connect.ts), and the store operations the
 // commands need.
-import { lstatSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { logDirOf, type SyncRealiser } from "@tsnix/glue";
+import { logFileOf, type SyncRealiser } from "@tsnix/glue";
+import { onDiskPath } from "../instantiate-store.js";
 import type { LocalStore } from "@tsnix/store";
 
 /** What the build commands need (commands.ts); absent when the session has no store. */
@@ -19,25 +20,15 @@ export interface ReplBuilds {
   readonly storeName: string;
 }
 
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function replBuilds(store: LocalStore, realise: SyncRealiser, storeName: string): ReplBuilds {
   return {
     storeName,
     isValidPath: (path) => store.isValidPath(path),
     realise: (drvPath) => realise([drvPath])[0]!,
-    realPath: (path) => (exists(path) ? path : store.toRealPath(path)),
+    realPath: (path) => onDiskPath(store, path),
     readLog(drvPath) {
-      const base = drvPath.slice(drvPath.lastIndexOf("/") + 1);
       try {
-        return readFileSync(`${logDirOf(store)}/drvs/${base.slice(0, 2)}/${base.slice(2)}`, "utf8");
+        return readFileSync(logFileOf(store, drvPath), "utf8");
       } catch {
         return undefined;
       }
