@@ -1,71 +1,46 @@
 /**
  * Streams the NAR serialisation of a file-system path into a sink (Nix's `dumpPath`), so the
  * NAR hash, size and reference scan of a build output come from one pass without holding the NAR
- * in memory. nix-compat owns the format; this is the file-system walk a browser-safe package
- * cannot do.
+ * in memory. nix-compat owns the format (NarEncoder); this is the file-system walk a browser-safe
+ * package cannot do. Names and symlink targets go in as the file system's bytes.
  */
 import { lstat, open, readdir, readlink } from "node:fs/promises";
 import { join } from "node:path";
+import { NarEncoder } from "@tsnix/nix-compat";
 
 export type NarSink = (chunk: Uint8Array) => void;
 
 const CHUNK = 1 << 16;
-const ZERO_PAD = new Uint8Array(8);
-
-function writeString(sink: NarSink, s: string | Uint8Array): void {
-  const bytes = typeof s === "string" ? Buffer.from(s, "utf8") : s;
-  const header = Buffer.alloc(8);
-  header.writeBigUInt64LE(BigInt(bytes.length));
-  sink(header);
-  sink(bytes);
-  const pad = (8 - (bytes.length % 8)) % 8;
-  if (pad) sink(ZERO_PAD.subarray(0, pad));
-}
 
 export async function dumpPath(path: string, sink: NarSink): Promise<void> {
-  writeString(sink, "nix-archive-1");
+  sink(NarEncoder.header());
   await dumpNode(path, sink);
 }
 
 async function dumpNode(path: string, sink: NarSink): Promise<void> {
   const st = await lstat(path);
-  writeString(sink, "(");
-  writeString(sink, "type");
   if (st.isFile()) {
-    writeString(sink, "regular");
-    if (st.mode & 0o100) {
-      writeString(sink, "executable");
-      writeString(sink, "");
-    }
-    writeString(sink, "contents");
+    sink(NarEncoder.regularStart((st.mode & 0o100) !== 0, st.size));
     await dumpContents(path, st.size, sink);
+    sink(NarEncoder.regularEnd(st.size));
   } else if (st.isSymbolicLink()) {
-    writeString(sink, "symlink");
-    writeString(sink, "target");
-    writeString(sink, await readlink(path, { encoding: "buffer" }));
+    sink(NarEncoder.symlink(await readlink(path, { encoding: "buffer" })));
   } else if (st.isDirectory()) {
-    writeString(sink, "directory");
+    sink(NarEncoder.directoryStart());
     const names = await readdir(path, { encoding: "buffer" });
     names.sort(Buffer.compare);
     for (const name of names) {
-      writeString(sink, "entry");
-      writeString(sink, "(");
-      writeString(sink, "name");
-      writeString(sink, name);
-      writeString(sink, "node");
+      sink(NarEncoder.entryStart(name));
       await dumpNode(join(path, name.toString("utf8")), sink);
-      writeString(sink, ")");
+      sink(NarEncoder.entryEnd());
     }
+    sink(NarEncoder.directoryEnd());
   } else {
     throw new Error(`file '${path}' has an unsupported type`);
   }
-  writeString(sink, ")");
 }
 
 async function dumpContents(path: string, size: number, sink: NarSink): Promise<void> {
-  const header = Buffer.alloc(8);
-  header.writeBigUInt64LE(BigInt(size));
-  sink(header);
   const fh = await open(path, "r");
   try {
     let left = size;
@@ -79,6 +54,4 @@ async function dumpContents(path: string, size: number, sink: NarSink): Promise<
   } finally {
     await fh.close();
   }
-  const pad = (8 - (size % 8)) % 8;
-  if (pad) sink(ZERO_PAD.subarray(0, pad));
 }

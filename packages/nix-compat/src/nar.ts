@@ -98,9 +98,11 @@ export const NarEncoder = {
     const pad = padLength(size);
     return pad === 0 ? T_CLOSE : concat([ZERO_PAD.subarray(0, pad), T_CLOSE]);
   },
-  symlink: (target: string): Uint8Array => concat([T_SYMLINK, narString(target), T_CLOSE]),
+  /** A target as a string (UTF-8) or as the file system's bytes. */
+  symlink: (target: string | Uint8Array): Uint8Array => concat([T_SYMLINK, narString(target), T_CLOSE]),
   directoryStart: (): Uint8Array => T_DIRECTORY,
-  entryStart: (name: string): Uint8Array => concat([T_ENTRY, narString(name), T_NODE]),
+  /** A name as a string (UTF-8) or as the file system's bytes. */
+  entryStart: (name: string | Uint8Array): Uint8Array => concat([T_ENTRY, narString(name), T_NODE]),
   entryEnd: (): Uint8Array => T_CLOSE,
   directoryEnd: (): Uint8Array => T_CLOSE,
 };
