@@ -30,7 +30,6 @@ describe.runIf(parserBuilt())("worker bundle", () => {
     expect([...new Set(required.filter((s) => !isBuiltin(s)))]).toEqual(["better-sqlite3"]);
     expect(text).not.toMatch(/\bimport\s*\(\s*"@tsnix\//);
     expect(text).toContain("performSelfAnalysis");
-    expect(text).toContain("skipValidations:!0"); // grammar validations are for tests only
     expect(text.length / text.split("\n").length).toBeGreaterThan(500); // minified
     const hash = /tsnixBundleHash=([0-9a-f]{16})\n$/.exec(text)?.[1];
     expect(hash).toBeDefined();

@@ -14,6 +14,9 @@ const readme = readFileSync(new URL("../../../grammar/README.md", import.meta.ur
 describe("grammar/", () => {
   it("passes chevrotain's grammar validations (skipped at run time)", () => {
     expect(() => new NixParser({ validate: true })).not.toThrow();
+    const skips = (p: NixParser) => (p as unknown as { skipValidations: boolean }).skipValidations;
+    expect(skips(new NixParser())).toBe(true);
+    expect(skips(new NixParser({ validate: true }))).toBe(false);
   });
 
   it("diagrams.html matches the parser (regenerate with `npm run grammar`)", () => {
