@@ -19,7 +19,13 @@ export {
   type BuildStore,
 } from "./build-store.js";
 export { LocalBuilder, nixSystem, type LocalBuilderOptions } from "./local-builder.js";
-export { Scheduler, buildLogPath, type RealiseOptions, type RealisedOutputs, type SchedulerOptions } from "./scheduler.js";
+export {
+  Scheduler,
+  buildLogPath,
+  type RealiseOptions,
+  type RealisedOutputs,
+  type SchedulerOptions,
+} from "./scheduler.js";
 export { prepareBuild, rewriteStrings, type EnvSettings, type PreparedBuild } from "./env.js";
 export { resolveDerivation } from "./resolve.js";
 export { canonicalisePathMetaData } from "./canonicalise.js";
