@@ -1,6 +1,13 @@
 // Public API of @tsnix/eval. See README.md.
 export { Evaluator, type EvaluatorOptions, type AutoArg } from "./evaluator.js";
-export { createMemoryIO, IOError, type EvalIO, type EvalStore, type FileType } from "./io.js";
+export {
+  createMemoryIO,
+  IOError,
+  type EvalIO,
+  type EvalStore,
+  type FileType,
+  type CompressionFormat,
+} from "./io.js";
 export { type SearchPathEntry, parseSearchPath } from "./search-path.js";
 export {
   NixError,

@@ -26,7 +26,21 @@ export interface EvalIO {
   readLink?(path: string): string;
   /** Where store objects go. Absent (or `readOnly`): paths are computed, nothing is written. */
   store?: EvalStore;
+  /**
+   * The bytes at a URL (fetchurl, fetchTarball, fetchTree): `file://` and, where the host can,
+   * `http(s)://`. Throw IOError with Nix's wording ("unable to download 'URL': …").
+   * Absent: `file://` URLs are read with readFileBytes; any other URL fails with
+   * "fetching 'URL' needs network access, which this evaluation does not have".
+   */
+  fetchUrl?(url: string): Uint8Array;
+  /** Decompress a tarball's bytes. Absent: only uncompressed tar archives can be unpacked. */
+  decompress?(bytes: Uint8Array, format: CompressionFormat): Uint8Array;
+  /** Modification time (lstat, seconds) of a path: fetchTree's `lastModified` of "path" inputs. Absent: 0. */
+  mtime?(path: string): number;
 }
+
+/** Compressions of tarballs that fetchTarball recognises (by their magic bytes). */
+export type CompressionFormat = "gzip" | "xz" | "bzip2" | "zstd";
 
 /**
  * The store hooks of evaluation (implemented over @tsnix/store by @tsnix/glue's createStoreIO).

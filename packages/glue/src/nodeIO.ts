@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { IOError, type EvalIO, type FileType } from "@tsnix/eval";
+import { createFetchHooks, type FetchOptions } from "./fetch.js";
 
 function kind(st: fs.Stats): FileType {
   if (st.isFile()) return "regular";
@@ -22,11 +23,14 @@ function ioError(e: unknown, what: string, path: string): IOError {
 export interface NodeIOOptions {
   /** Environment for getEnv (default: process.env). */
   env?: Record<string, string | undefined>;
+  /** fetchurl / fetchTarball / fetchTree downloads (see fetch.ts). */
+  fetch?: FetchOptions;
 }
 
 export function createNodeIO(opts: NodeIOOptions = {}): EvalIO {
   const env = opts.env ?? process.env;
   return {
+    ...createFetchHooks(opts.fetch),
     readFile(path) {
       try {
         return fs.readFileSync(path, "utf8");

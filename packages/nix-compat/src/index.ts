@@ -26,4 +26,5 @@ export * from "./path-info.js";
 export * from "./nar-source.js";
 export * from "./narinfo.js";
 export * from "./nar-stream.js";
+export * from "./tar.js";
 export * from "./derivation-options.js";

@@ -16,3 +16,6 @@ import "./json.js";
 import "./toml.js";
 import "./xml.js";
 import "./io.js";
+import "./fetch.js";
+import "./fetch-tree.js";
+import "./flakeref.js";
