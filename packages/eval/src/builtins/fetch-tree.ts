@@ -1,18 +1,11 @@
 // builtins.fetchTree (Nix's fetchTree.cc `fetchTree` and libfetchers' Input): an input from an
-// attribute set or a URL, validated against its scheme, fetched, and described by the attributes
-// Nix returns ({ outPath; narHash; lastModified?; lastModifiedDate?; rev?; shortRev?; revCount? }).
-// Schemes: "file" and "tarball" (file://, http(s)://) and "path". The others Nix knows (git,
-// github, gitlab, sourcehut, mercurial, indirect) fail with a clear error.
+// attribute set or a URL, parsed and validated by the input schemes of flakeref-inputs.ts, fetched,
+// and described by the attributes Nix returns
+// ({ outPath; narHash; lastModified?; lastModifiedDate?; rev?; shortRev?; revCount? }).
+// Fetched here: "file" and "tarball" (file://, http(s)://) and "path". The other schemes Nix knows
+// (git, github, gitlab, sourcehut, hg, indirect) are validated, then fail with a clear error.
 import type { Span } from "@tsnix/parser";
-import {
-  narHash as computeNarHash,
-  narRegular,
-  parseHash,
-  parseSriHash,
-  printHash,
-  type Hash,
-  type NarNode,
-} from "@tsnix/nix-compat";
+import { narHash as computeNarHash, narRegular, printHash, type Hash, type NarNode } from "@tsnix/nix-compat";
 import { forceStringNoCtx } from "../check.js";
 import { NixError, evalError, typeError } from "../errors.js";
 import { coerceToString } from "../ops.js";
@@ -39,12 +32,25 @@ import {
   storePathValue,
   unpackTarball,
 } from "./fetch.js";
+import {
+  attrsToJSON,
+  getNarHash,
+  getRev,
+  getStrAttr,
+  inputContextOf,
+  inputErrorsAsNix,
+  inputFromAttrs,
+  inputFromURL,
+  inputToURLString,
+  maybeGetIntAttr,
+  maybeGetStrAttr,
+  type AttrValue,
+  type Attrs,
+  type Input,
+} from "./flakeref-inputs.js";
 import { registerPrimops } from "./registry.js";
 import { readTree } from "./store-paths.js";
-
-/** Input attribute values (Nix's fetchers::Attr): strings, Booleans, unsigned integers. */
-type AttrValue = string | boolean | bigint;
-type InputAttrs = Map<string, AttrValue>;
+import { parseURL } from "./url.js";
 
 interface Fetched {
   readonly storePath: string;
@@ -53,116 +59,8 @@ interface Fetched {
   readonly extra?: ReadonlyMap<string, AttrValue>;
 }
 
-interface InputScheme {
-  /** Attributes besides `type` that an attribute-set input may have. */
-  readonly allowed: ReadonlySet<string>;
-  /** Nix's Input::to_string (for traces and errors). */
-  toUrl(attrs: InputAttrs): string;
-  fetch(rt: Runtime, attrs: InputAttrs, shown: string): Fetched;
-}
-
-// ---- attribute access (Nix's attrs.cc wording) -------------------------------------------
-
-function attrsJson(attrs: InputAttrs): string {
-  const o: Record<string, unknown> = {};
-  for (const k of [...attrs.keys()].sort()) {
-    const v = attrs.get(k)!;
-    o[k] = typeof v === "bigint" ? Number(v) : v;
-  }
-  return JSON.stringify(o);
-}
-
-function maybeStr(attrs: InputAttrs, name: string): string | undefined {
-  const v = attrs.get(name);
-  if (v === undefined) return undefined;
-  if (typeof v !== "string") throw evalError(`input attribute '${name}' is not a string ${attrsJson(attrs)}`);
-  return v;
-}
-
-function getStr(attrs: InputAttrs, name: string): string {
-  const v = maybeStr(attrs, name);
-  if (v === undefined) throw evalError(`input attribute '${name}' is missing`);
-  return v;
-}
-
-function maybeInt(attrs: InputAttrs, name: string): bigint | undefined {
-  const v = attrs.get(name);
-  if (v === undefined) return undefined;
-  if (typeof v !== "bigint") throw evalError(`input attribute '${name}' is not an integer`);
-  return v;
-}
-
-function getNarHash(attrs: InputAttrs): Hash | undefined {
-  const s = maybeStr(attrs, "narHash");
-  if (s === undefined) return undefined;
-  let h: Hash;
-  try {
-    h = s === "" ? { algo: "sha256", bytes: new Uint8Array(32) } : parseSriHash(s);
-  } catch (e) {
-    throw evalError((e as Error).message);
-  }
-  if (h.algo !== "sha256") throw evalError("narHash must use SHA-256");
-  return h;
-}
-
-function getRev(attrs: InputAttrs): string | undefined {
-  const s = maybeStr(attrs, "rev");
-  if (s === undefined) return undefined;
-  try {
-    return printHash(parseHash(s, "sha1"), "base16");
-  } catch (e) {
-    throw evalError((e as Error).message);
-  }
-}
-
-// ---- URLs ------------------------------------------------------------------------------
-
-interface SplitUrl {
-  readonly scheme: string;
-  /** Everything between `scheme:` and `?`/`#`. */
-  readonly body: string;
-  readonly query: [string, string][];
-  readonly fragment: string | null;
-}
-
-function splitUrl(url: string): SplitUrl {
-  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/s.exec(url);
-  if (m === null) throw evalError(`'${url}' is not a valid URL`);
-  const query: [string, string][] = [];
-  for (const part of (m[3] ?? "").split("&")) {
-    if (part === "") continue;
-    const eq = part.indexOf("=");
-    const dec = (s: string) => {
-      try {
-        return decodeURIComponent(s.replace(/\+/g, " "));
-      } catch {
-        return s;
-      }
-    };
-    query.push(eq < 0 ? [dec(part), ""] : [dec(part.slice(0, eq)), dec(part.slice(eq + 1))]);
-  }
-  return { scheme: m[1]!, body: m[2]!, query, fragment: m[4] ?? null };
-}
-
-function joinUrl(scheme: string, body: string, query: [string, string][], fragment: string | null): string {
-  let s = `${scheme}:${body}`;
-  if (query.length > 0)
-    s += "?" + query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
-  if (fragment !== null) s += "#" + fragment;
-  return s;
-}
-
-const TARBALL_SUFFIXES = [".zip", ".tar", ".tgz", ".tar.gz", ".tar.xz", ".tar.bz2", ".tar.zst"];
-
-function hasTarballExtension(body: string): boolean {
-  const last = body.slice(body.lastIndexOf("/") + 1);
-  return TARBALL_SUFFIXES.some((s) => last.endsWith(s));
-}
-
-const TRANSPORTS = new Set(["file", "http", "https"]);
-/** Query parameters that are input attributes, not part of the URL (CurlInputScheme). */
-const CURL_QUERY_ATTRS = new Set(["narHash", "name", "unpack", "rev", "revCount", "lastModified"]);
-const UNSUPPORTED_TYPES = new Set(["git", "github", "gitlab", "sourcehut", "mercurial", "hg", "indirect"]);
+/** Fetches an input its scheme has already validated; `shown` is Nix's Input::to_string. */
+type Fetcher = (rt: Runtime, attrs: Attrs, shown: string) => Fetched;
 
 function unsupportedType(type: string): NixError {
   return evalError(
@@ -170,154 +68,65 @@ function unsupportedType(type: string): NixError {
   );
 }
 
-function toUint(s: string): bigint | undefined {
-  return /^[0-9]+$/.test(s) ? BigInt(s) : undefined;
+function inputName(attrs: Attrs): string {
+  return maybeGetStrAttr(attrs, "name") ?? "source";
 }
 
-/** Nix's Input::fromURL for the schemes tsnix knows. */
-function inputFromUrl(url: string): { type: string; attrs: InputAttrs } {
-  const u = splitUrl(url);
-  const plus = u.scheme.indexOf("+");
-  const application = plus < 0 ? null : u.scheme.slice(0, plus);
-  const transport = plus < 0 ? u.scheme : u.scheme.slice(plus + 1);
-  if (
-    TRANSPORTS.has(transport) &&
-    (application === null || application === "file" || application === "tarball")
-  ) {
-    const type = application ?? (hasTarballExtension(u.body) ? "tarball" : "file");
-    const attrs: InputAttrs = new Map([["type", type]]);
-    const rest: [string, string][] = [];
-    for (const [k, v] of u.query) {
-      if (k === "narHash" || k === "rev") attrs.set(k, v);
-      else if (k === "revCount" || k === "lastModified") {
-        const n = toUint(v);
-        if (n !== undefined) attrs.set(k, n);
-      }
-      if (!CURL_QUERY_ATTRS.has(k)) rest.push([k, v]);
-    }
-    attrs.set("url", joinUrl(transport, u.body, rest, u.fragment));
-    return { type, attrs };
-  }
-  if (u.scheme === "path") {
-    let p = u.body;
-    if (p.startsWith("//")) {
-      const host = p.slice(2, p.indexOf("/", 2) < 0 ? undefined : p.indexOf("/", 2));
-      if (host !== "") throw evalError(`path URL '${url}' should not have an authority ('${host}')`);
-      p = p.slice(2);
-    }
-    const attrs: InputAttrs = new Map<string, AttrValue>([
-      ["type", "path"],
-      ["path", decodeURIComponent(p)],
-    ]);
-    for (const [k, v] of u.query) {
-      if (k === "rev" || k === "narHash") attrs.set(k, v);
-      else if (k === "revCount" || k === "lastModified") {
-        const n = toUint(v);
-        if (n === undefined) throw evalError(`path URL '${url}' has invalid parameter '${k}'`);
-        attrs.set(k, n);
-      } else throw evalError(`path URL '${url}' has unsupported parameter '${k}'`);
-    }
-    return { type: "path", attrs };
-  }
-  const app = application ?? u.scheme;
-  if (["git", "github", "gitlab", "sourcehut", "hg", "flake"].includes(app))
-    throw unsupportedType(app === "hg" ? "mercurial" : app === "flake" ? "indirect" : app);
-  throw evalError(`input '${url}' is unsupported`);
-}
-
-// ---- schemes ---------------------------------------------------------------------------
-
-function curlToUrl(attrs: InputAttrs): string {
-  const url = getStr(attrs, "url");
-  const nar = getNarHash(attrs);
-  if (nar === undefined) return url;
-  return url + (url.includes("?") ? "&" : "?") + "narHash=" + encodeURIComponent(printHash(nar, "sri"));
-}
-
-const CURL_ALLOWED = new Set(["url", "narHash", "name", "unpack", "rev", "revCount", "lastModified"]);
-
-function inputName(attrs: InputAttrs): string {
-  return maybeStr(attrs, "name") ?? "source";
-}
-
-function fetchTreeToStore(rt: Runtime, attrs: InputAttrs, tree: NarNode): Fetched {
+function fetchTreeToStore(rt: Runtime, attrs: Attrs, tree: NarNode): Fetched {
   return { storePath: addTreeToStore(rt, inputName(attrs), tree, "nar"), narHash: computeNarHash(tree).hash };
 }
 
-const SCHEMES: ReadonlyMap<string, InputScheme> = new Map<string, InputScheme>([
-  [
-    "file",
-    {
-      allowed: CURL_ALLOWED,
-      toUrl: curlToUrl,
-      fetch: (rt, attrs) => fetchTreeToStore(rt, attrs, narRegular(download(rt, getStr(attrs, "url")))),
-    },
-  ],
+/** By input scheme name: the schemes tsnix can fetch. */
+const FETCHERS: ReadonlyMap<string, Fetcher> = new Map<string, Fetcher>([
+  ["file", (rt, attrs) => fetchTreeToStore(rt, attrs, narRegular(download(rt, getStrAttr(attrs, "url"))))],
   [
     "tarball",
-    {
-      allowed: CURL_ALLOWED,
-      toUrl: curlToUrl,
-      fetch: (rt, attrs) => {
-        const url = getStr(attrs, "url");
-        if (/^file:/i.test(url)) {
-          const local = fileUrlPath(url);
-          if (!local.startsWith("/"))
+    (rt, attrs) => {
+      const url = getStrAttr(attrs, "url");
+      if (/^file:/i.test(url)) {
+        const local = fileUrlPath(url);
+        if (!local.startsWith("/"))
+          throw evalError(
+            `tarball '${url}' must use an absolute path. The 'file' scheme does not support relative paths.`,
+          );
+        if (!rt.io.pathExists(local)) throw evalError(`tarball '${local}' does not exist.`);
+        if (rt.io.readFileType(local) === "directory") {
+          if (rt.io.pathExists(local + "/.git"))
             throw evalError(
-              `tarball '${url}' must use an absolute path. The 'file' scheme does not support relative paths.`,
+              `tarball '${local}' is a git repository, not a tarball. Please use \`git+file\` as the scheme.`,
             );
-          if (!rt.io.pathExists(local)) throw evalError(`tarball '${local}' does not exist.`);
-          if (rt.io.readFileType(local) === "directory") {
-            if (rt.io.pathExists(local + "/.git"))
-              throw evalError(
-                `tarball '${local}' is a git repository, not a tarball. Please use \`git+file\` as the scheme.`,
-              );
-            throw evalError(`tarball '${local}' is a directory, not a file.`);
-          }
+          throw evalError(`tarball '${local}' is a directory, not a file.`);
         }
-        if (/\.zip$/i.test(splitUrl(url).body))
-          throw evalError(`tsnix cannot unpack zip archives ('${url}')`);
-        const t = unpackTarball(rt, url);
-        const r = fetchTreeToStore(rt, attrs, t.tree);
-        const extra = new Map<string, AttrValue>();
-        if (t.lastModified > 0 && !attrs.has("lastModified"))
-          extra.set("lastModified", BigInt(t.lastModified));
-        return { ...r, extra };
-      },
+      }
+      if (/\.zip$/i.test(url.replace(/[?#].*$/s, "")))
+        throw evalError(`tsnix cannot unpack zip archives ('${url}')`);
+      const t = unpackTarball(rt, url);
+      const r = fetchTreeToStore(rt, attrs, t.tree);
+      const extra = new Map<string, AttrValue>();
+      if (t.lastModified > 0 && !attrs.has("lastModified")) extra.set("lastModified", BigInt(t.lastModified));
+      return { ...r, extra };
     },
   ],
   [
     "path",
-    {
-      allowed: new Set(["path", "rev", "revCount", "lastModified", "narHash"]),
-      toUrl: (attrs) => {
-        const query: [string, string][] = [];
-        for (const k of [...attrs.keys()].sort()) {
-          if (k === "path" || k === "type" || k === "__final") continue;
-          const v = attrs.get(k)!;
-          query.push([k, typeof v === "boolean" ? (v ? "1" : "0") : String(v)]);
-        }
-        return joinUrl("path", getStr(attrs, "path"), query, null);
-      },
-      fetch: (rt, attrs, shown) => {
-        const p = getStr(attrs, "path");
-        if (!p.startsWith("/"))
-          throw evalError(`cannot fetch input '${shown}' because it uses a relative path`);
-        const abs = canonPath(p);
-        const extra = new Map<string, AttrValue>();
-        const lastModified = (mtime: number) => {
-          if (!attrs.has("lastModified")) extra.set("lastModified", BigInt(mtime));
-        };
-        if (isStorePath(rt.storeDir, abs) && abs.endsWith("-source") && isValidStorePath(rt, abs)) {
-          const tree = readTree(rt, abs, null);
-          lastModified(0);
-          return { storePath: abs, narHash: computeNarHash(tree).hash, extra };
-        }
-        if (!rt.io.pathExists(abs)) throw evalError(`getting status of '${abs}': No such file or directory`);
+    (rt, attrs, shown) => {
+      const p = getStrAttr(attrs, "path");
+      if (!p.startsWith("/"))
+        throw evalError(`cannot fetch input '${shown}' because it uses a relative path`);
+      const abs = canonPath(p);
+      const extra = new Map<string, AttrValue>();
+      const lastModified = (mtime: number) => {
+        if (!attrs.has("lastModified")) extra.set("lastModified", BigInt(mtime));
+      };
+      if (isStorePath(rt.storeDir, abs) && abs.endsWith("-source") && isValidStorePath(rt, abs)) {
         const tree = readTree(rt, abs, null);
-        lastModified(newestMtime(rt, abs));
-        return { ...fetchTreeToStore(rt, new Map(), tree), extra };
-      },
+        lastModified(0);
+        return { storePath: abs, narHash: computeNarHash(tree).hash, extra };
+      }
+      if (!rt.io.pathExists(abs)) throw evalError(`getting status of '${abs}': No such file or directory`);
+      const tree = readTree(rt, abs, null);
+      lastModified(newestMtime(rt, abs));
+      return { ...fetchTreeToStore(rt, new Map(), tree), extra };
     },
   ],
 ]);
@@ -348,7 +157,9 @@ function lastModifiedDate(seconds: bigint): string {
   );
 }
 
-function inputFromArg(rt: Runtime, arg: Lazy, span: Span | null): { type: string; attrs: InputAttrs } {
+/** The argument as Nix's Input: an attribute set through Input::fromAttrs, else a URL-like
+ * flake reference through Input::fromURL with `requireTree` (so a plain http(s) URL is a tarball). */
+function inputFromArg(rt: Runtime, arg: Lazy, span: Span | null): Input {
   const v = force(arg, span);
   if (!(v instanceof NixAttrs)) {
     const url = coerceToString(
@@ -358,7 +169,7 @@ function inputFromArg(rt: Runtime, arg: Lazy, span: Span | null): { type: string
       { coerceMore: false, copyToStore: false },
       "while evaluating the first argument passed to 'fetchTree'",
     ).s;
-    return inputFromUrl(url);
+    return inputErrorsAsNix(() => inputFromURL(parseURL(url), true, inputContextOf(rt)));
   }
   const typeV = v.get("type");
   if (typeV === undefined) throw evalError("argument 'type' is missing in call to 'fetchTree'");
@@ -367,7 +178,7 @@ function inputFromArg(rt: Runtime, arg: Lazy, span: Span | null): { type: string
     v.posOf("type"),
     "while evaluating the `type` argument passed to 'fetchTree'",
   );
-  const attrs: InputAttrs = new Map([["type", type]]);
+  const attrs: Attrs = new Map([["type", type]]);
   for (const [name, lazy] of v.entries()) {
     if (name === "type") continue;
     const pos = v.posOf(name);
@@ -389,21 +200,17 @@ function inputFromArg(rt: Runtime, arg: Lazy, span: Span | null): { type: string
       );
   }
   if (attrs.has("name")) throw evalError("argument 'name' isn\u2019t supported in call to 'fetchTree'");
-  return { type, attrs };
+  return inputErrorsAsNix(() => inputFromAttrs(attrs, inputContextOf(rt)));
 }
 
 function fetchTree(rt: Runtime, arg: Lazy, span: Span | null): Value {
   const input = inputFromArg(rt, arg, span);
-  const scheme = SCHEMES.get(input.type);
-  if (scheme === undefined) {
-    if (UNSUPPORTED_TYPES.has(input.type)) throw unsupportedType(input.type);
-    throw evalError(`cannot show unsupported input '${attrsJson(input.attrs)}'`);
-  }
-  for (const name of input.attrs.keys())
-    if (name !== "type" && name !== "__final" && !scheme.allowed.has(name))
-      throw evalError(`input attribute '${name}' not supported by scheme '${input.type}'`);
-  const shown = scheme.toUrl(input.attrs);
-  const expected = getNarHash(input.attrs);
+  // Nix keeps an input of a type no scheme claims, then fails to show it (Input::toURL).
+  if (input.scheme === null) throw evalError(`cannot show unsupported input '${attrsToJSON(input.attrs)}'`);
+  const fetcher = FETCHERS.get(input.scheme.name);
+  if (fetcher === undefined) throw unsupportedType(input.scheme.name);
+  const shown = inputErrorsAsNix(() => inputToURLString(input));
+  const expected = inputErrorsAsNix(() => getNarHash(input.attrs));
   if (rt.pureEval) {
     if (expected === undefined)
       throw evalError(`in pure evaluation mode, 'fetchTree' doesn't fetch unlocked input '${shown}'`);
@@ -414,16 +221,20 @@ function fetchTree(rt: Runtime, arg: Lazy, span: Span | null): Value {
   }
   let fetched: Fetched;
   try {
-    fetched = scheme.fetch(rt, input.attrs, shown);
-    if (expected !== undefined && printHash(expected, "sri") !== printHash(fetched.narHash, "sri"))
-      throw evalError(
-        `NAR hash mismatch in input '${shown}', expected '${printHash(expected, "sri")}' but got '${printHash(fetched.narHash, "sri")}'`,
-      );
+    fetched = fetcher(rt, input.attrs, shown);
+    const got = printHash(fetched.narHash, "sri");
+    if (expected !== undefined && expected !== got)
+      throw evalError(`NAR hash mismatch in input '${shown}', expected '${expected}' but got '${got}'`);
   } catch (e) {
     if (e instanceof NixError) e.addTrace(null, `while fetching the input '${shown}'`);
     throw e;
   }
-  const out = new Map<string, AttrValue>(input.attrs);
+  return inputErrorsAsNix(() => treeAttrs(fetched, input.attrs));
+}
+
+/** Nix's emitTreeAttrs for the attributes tsnix's fetchers produce. */
+function treeAttrs(fetched: Fetched, inputAttrs: Attrs): Value {
+  const out: Attrs = new Map(inputAttrs);
   for (const [k, x] of fetched.extra ?? []) out.set(k, x);
   const result: [string, Lazy][] = [
     ["outPath", storePathValue(fetched.storePath)],
@@ -431,9 +242,9 @@ function fetchTree(rt: Runtime, arg: Lazy, span: Span | null): Value {
   ];
   const rev = getRev(out);
   if (rev !== undefined) result.push(["rev", rev], ["shortRev", rev.slice(0, 7)]);
-  const revCount = maybeInt(out, "revCount");
+  const revCount = maybeGetIntAttr(out, "revCount");
   if (revCount !== undefined) result.push(["revCount", mkInt(revCount)]);
-  const lastModified = maybeInt(out, "lastModified");
+  const lastModified = maybeGetIntAttr(out, "lastModified");
   if (lastModified !== undefined)
     result.push(["lastModified", mkInt(lastModified)], ["lastModifiedDate", lastModifiedDate(lastModified)]);
   return mkAttrs(result);

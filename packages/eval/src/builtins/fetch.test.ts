@@ -194,7 +194,8 @@ describe("builtins.fetchTree", () => {
         `builtins.fetchTree { type = "file"; url = "file:///tmp/fg/hello.txt"; narHash = "${wrong}"; }`,
       ),
     ).toContain(
-      `NAR hash mismatch in input 'file:///tmp/fg/hello.txt?narHash=${encodeURIComponent(wrong)}', expected '${wrong}' but got '${r.narHash}'`,
+      // The input is shown with Nix's encodeQuery, which keeps '/' (allowedInQuery ":@/?") and encodes '='.
+      `NAR hash mismatch in input 'file:///tmp/fg/hello.txt?narHash=sha256-C/k6oW9v8ljHUYstWLBUQK5jKEHKldyE6tayxPyBqoY%3D', expected '${wrong}' but got '${r.narHash}'`,
     );
   });
 
@@ -211,6 +212,28 @@ describe("builtins.fetchTree", () => {
     expect(
       evalJS(h, `(builtins.fetchTree { type = "path"; path = /src/dir; lastModified = 5; }).lastModified`),
     ).toBe(5);
+  });
+
+  test("a string is a flake-style URL with requireTree: plain files need file+; every scheme validates", () => {
+    const h = harness({ network: true });
+    const viaUrl = evalJS(h, `(builtins.fetchTree "file+https://example.org/hello.txt").outPath`);
+    expect(viaUrl).toBe(
+      evalJS(h, `(builtins.fetchTree { type = "file"; url = "https://example.org/hello.txt"; }).outPath`),
+    );
+    const plain = evalJS(h, `(builtins.fetchTree "https://example.org/hello.txt").outPath`);
+    expect(plain).not.toBe(viaUrl);
+    expect(plain).toBe(
+      evalJS(h, `(builtins.fetchTree { type = "tarball"; url = "https://example.org/hello.txt"; }).outPath`),
+    );
+    expect(errorOf(h, `builtins.fetchTree { type = "github"; owner = "a"; }`)).toContain(
+      "input attribute 'repo' is missing",
+    );
+    expect(errorOf(h, `builtins.fetchTree "hg+https://example.org/x"`)).toContain(
+      "input type 'hg' is not supported by tsnix yet",
+    );
+    expect(errorOf(h, `builtins.fetchTree { type = "mercurial"; url = "https://x"; }`)).toContain(
+      `cannot show unsupported input '{"type":"mercurial","url":"https://x"}'`,
+    );
   });
 
   test("argument errors", () => {

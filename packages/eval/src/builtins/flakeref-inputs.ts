@@ -3,6 +3,8 @@
 // URL <-> attrs conversions and checks, and Input::fromURL / fromAttrs / toURLString.
 // Texts of errors follow libfetchers (fetchers.cc, attrs.cc, github.cc, git.cc, ...). Errors are
 // UrlError (Nix's Error) or BadURL, which flake-ref parsing catches to try the next syntax.
+// Shared by builtins.parseFlakeRef/flakeRefToString (flakeref.ts) and builtins.fetchTree.
+import { experimentalFeatures } from "@tsnix/parser";
 import {
   NixFormatError,
   parseHash,
@@ -11,6 +13,8 @@ import {
   printHash,
   type Hash,
 } from "@tsnix/nix-compat";
+import { evalError } from "../errors.js";
+import type { Runtime } from "../runtime.js";
 import { NixUsageError } from "./hashing.js";
 import {
   BadURL,
@@ -40,7 +44,7 @@ export interface Input {
   readonly scheme: InputScheme | null;
 }
 
-interface InputScheme {
+export interface InputScheme {
   readonly name: string;
   readonly allowedAttrs: ReadonlySet<string>;
   fromURL(url: ParsedURL, requireTree: boolean, ctx: InputContext): Attrs | null;
@@ -109,7 +113,7 @@ function hashOrThrow(f: () => Hash): Hash {
 }
 
 /** Input::getRev: a prefixed hash, else a SHA-1 in any encoding; printed as 40 hex digits. */
-function getRev(attrs: Attrs): string | undefined {
+export function getRev(attrs: Attrs): string | undefined {
   const s = maybeGetStrAttr(attrs, "rev");
   if (s === undefined) return undefined;
   let h: Hash;
@@ -122,7 +126,7 @@ function getRev(attrs: Attrs): string | undefined {
 }
 
 /** Input::getNarHash, printed in SRI form ("" means the all-zero SHA-256). */
-function getNarHash(attrs: Attrs): string | undefined {
+export function getNarHash(attrs: Attrs): string | undefined {
   const s = maybeGetStrAttr(attrs, "narHash");
   if (s === undefined) return undefined;
   const h: Hash =
@@ -552,4 +556,21 @@ export function inputToURLString(input: Input, extraQuery: ReadonlyMap<string, s
   const url = input.scheme.toURL(input.attrs);
   for (const [k, v] of extraQuery) if (!url.query.has(k)) url.query.set(k, v);
   return urlToString(url);
+}
+
+// ---------------------------------------------------------------- for the primops
+
+export function inputContextOf(rt: Runtime): InputContext {
+  return { experimentalFeatures: experimentalFeatures(rt.settings), warn: (m) => rt.warn(m) };
+}
+
+/** Fetcher-level errors become Nix errors (the caller adds the "while calling" frame). */
+export function inputErrorsAsNix<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof UrlError || e instanceof BadURL || e instanceof NixFormatError)
+      throw evalError(e.message);
+    throw e;
+  }
 }

@@ -3,13 +3,13 @@
 // leniently), else an absolute path ("/foo?dir=x"). `dir` is the flake's subdirectory, kept out
 // of the input's attrs. As in Nix, a URL that fails with BadURL (also from its input scheme) is
 // retried as a path, so most malformed URLs end in "... is not an absolute path".
-import { experimentalFeatures } from "@tsnix/parser";
-import { NixFormatError } from "@tsnix/nix-compat";
 import { forceAttrs, forceStringNoCtx } from "../check.js";
 import { NixError, evalError } from "../errors.js";
-import { force, type Runtime } from "../runtime.js";
+import { force } from "../runtime.js";
 import { NixString, isInt, mkAttrs, mkInt, showType, type Lazy, type Value } from "../values.js";
 import {
+  inputContextOf,
+  inputErrorsAsNix,
   inputFromAttrs,
   inputFromURL,
   inputToURLString,
@@ -109,21 +109,6 @@ export function flakeRefToString(ref: FlakeRef): string {
 
 // ---------------------------------------------------------------- primops
 
-function contextOf(rt: Runtime): InputContext {
-  return { experimentalFeatures: experimentalFeatures(rt.settings), warn: (m) => rt.warn(m) };
-}
-
-/** Fetcher-level errors become Nix errors (the caller adds the "while calling" frame). */
-function asNixErrors<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof UrlError || e instanceof BadURL || e instanceof NixFormatError)
-      throw evalError(e.message);
-    throw e;
-  }
-}
-
 function attrValueToNix(v: AttrValue): Value {
   // A uint64 above int64's range wraps, as Nix's mkInt(uint64_t) does.
   return typeof v === "bigint" ? mkInt(BigInt.asIntN(64, v)) : v;
@@ -152,7 +137,7 @@ registerPrimops([
     doc: "Parse a flake reference, and return its exploded form.",
     impl: (rt, [a], span) => {
       const s = forceStringNoCtx(a!, span, "while evaluating the argument passed to builtins.parseFlakeRef");
-      const attrs = asNixErrors(() => flakeRefToAttrs(parseFlakeRef(s, contextOf(rt))));
+      const attrs = inputErrorsAsNix(() => flakeRefToAttrs(parseFlakeRef(s, inputContextOf(rt))));
       return mkAttrs([...attrs].map(([k, v]): [string, Lazy] => [k, attrValueToNix(v)]));
     },
   },
@@ -166,7 +151,7 @@ registerPrimops([
       const attrs: Attrs = new Map();
       for (const [name, value] of set.entries())
         attrs.set(name, nixToAttrValue(name, force(value, set.posOf(name) ?? span)));
-      return asNixErrors(() => flakeRefToString(flakeRefFromAttrs(attrs, contextOf(rt))));
+      return inputErrorsAsNix(() => flakeRefToString(flakeRefFromAttrs(attrs, inputContextOf(rt))));
     },
   },
 ]);
