@@ -5,15 +5,12 @@
 // - --json: strict JSON without copying paths to the store (copyToStore = false);
 // - --raw: coerceToString (strings, paths, sets with __toString/outPath), no newline.
 // Parsing and evaluation are shared with nix-instantiate (options.ts, instantiate.ts).
-import { coerceToString, toNixError, valueToJSON, type Evaluator, type Lazy } from "@tsnix/eval";
+import { coerceToString, valueToJSON, type Evaluator, type Lazy } from "@tsnix/eval";
 import type { OutputKind } from "./options.js";
-import { evaluatorInternals } from "./repl/engine.js";
 import { EVAL_PRINT, ValuePrinter } from "./repl/value-printer.js";
 
 export function renderEvalResult(ev: Evaluator, output: OutputKind, v: Lazy): string {
-  const rt = evaluatorInternals(ev).rt;
-  const depth = rt.depth;
-  try {
+  return ev.run(() => {
     switch (output) {
       case "json":
         return valueToJSON(ev.rt, v, false, null) + "\n";
@@ -28,8 +25,5 @@ export function renderEvalResult(ev: Evaluator, output: OutputKind, v: Lazy): st
       default:
         return new ValuePrinter(ev, EVAL_PRINT).print(v) + "\n";
     }
-  } catch (e) {
-    rt.depth = depth;
-    throw toNixError(e);
-  }
+  });
 }

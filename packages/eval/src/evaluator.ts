@@ -16,6 +16,7 @@ import { callN, force, Runtime } from "./runtime.js";
 import type { SearchPathEntry } from "./search-path.js";
 import { valueToJSON } from "./to-json.js";
 import { valueToXML } from "./to-xml.js";
+import { Variables } from "./variables.js";
 import {
   Env,
   NixAttrs,
@@ -171,6 +172,24 @@ export class Evaluator {
       this.rt.fileCache.set(resolved, v);
       return v;
     });
+  }
+
+  /** A new set of variables over the global scope (see variables.ts): the REPL's bindings, a prelude. */
+  newVariables(): Variables {
+    return new Variables(this.compiler, this.baseScope, this.rt.baseEnv, (f) => guard(this.rt, f));
+  }
+
+  /** The names of the global scope (builtins, `true`, `__nixPath`, …), for completion and the like. */
+  globalNames(): string[] {
+    return [...this.globals.keys()];
+  }
+
+  /**
+   * Run `f`, which works with this evaluator's values, as the methods of this class run their own
+   * work: running out of JS stack and stray errors become NixErrors, and the call depth is restored.
+   */
+  run<T>(f: () => T): T {
+    return guard(this.rt, f);
   }
 
   private scopedImport(scope: NixAttrs, path: string): Value {

@@ -1,5 +1,6 @@
 // Public API of @tsnix/eval. See README.md.
 export { Evaluator, type EvaluatorOptions, type AutoArg } from "./evaluator.js";
+export { Variables } from "./variables.js";
 export {
   createMemoryIO,
   IOError,

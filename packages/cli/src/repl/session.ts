@@ -6,23 +6,20 @@
 import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
 import {
-  Env,
   NixAttrs,
-  Thunk,
   escapeString,
   forceAttrs,
-  toNixError,
   type AutoArg,
   type Evaluator,
   type Lazy,
   type Value,
+  type Variables,
 } from "@tsnix/eval";
 import { parse, type Expr } from "@tsnix/parser";
 import { formatError } from "../instantiate.js";
 import type { Output } from "../output.js";
 import { findInSearchPath } from "../searchpath.js";
 import { runCommand } from "./commands.js";
-import { evaluatorInternals, type EvaluatorInternals } from "./engine.js";
 import type { LineOutcome } from "./protocol.js";
 import type { ReplBuilds } from "./builds.js";
 import { REPL_PRINT, ValuePrinter, isVarName } from "./value-printer.js";
@@ -45,12 +42,8 @@ export interface SessionOptions {
 }
 
 export class ReplSession {
-  /** REPL variables: name → slot in `values` (the env the compiled input runs in). */
-  private names = new Map<string, number>();
-  private values: Lazy[] = [];
-  private scope: unknown;
-  private env!: Env;
-  private readonly internals: EvaluatorInternals;
+  /** REPL variables, over the evaluator's global scope. */
+  private vars!: Variables;
   loadedFiles: string[] = [];
   lastLoaded: string[] = [];
   showTrace: boolean;
@@ -62,7 +55,6 @@ export class ReplSession {
     readonly options: SessionOptions,
     private readonly out: Output,
   ) {
-    this.internals = evaluatorInternals(ev);
     this.showTrace = options.showTrace;
     this.initEnv();
   }
@@ -77,10 +69,7 @@ export class ReplSession {
   }
 
   initEnv(): void {
-    this.names = new Map();
-    this.values = [];
-    this.scope = new this.internals.baseScope.constructor(this.internals.baseScope, this.names);
-    this.env = new Env(this.internals.rt.baseEnv, this.values);
+    this.vars = this.ev.newVariables();
   }
 
   /** NixRepl::mainLoop's handling of one input: process it, then an empty line unless it quit. */
@@ -101,8 +90,8 @@ export class ReplSession {
       }
       const binding = this.bindingOf(line);
       if (binding !== null) {
-        const code = this.compile(binding.expr);
-        this.addVar(binding.name, new Thunk(code, this.env, null));
+        const value = this.vars.lazy(this.parse(binding.expr));
+        this.addVar(binding.name, value);
         return { kind: "done", replay: true };
       }
       this.printResult(this.evalInput(line), 1);
@@ -142,27 +131,26 @@ export class ReplSession {
     }
   }
 
-  /** As the Evaluator's `guard`: JS stack exhaustion and stray errors become NixErrors. */
+  /** Run `f` as the evaluator runs its own work (stack exhaustion and stray errors become NixErrors). */
   guard<T>(f: () => T): T {
-    const rt = this.internals.rt;
-    const depth = rt.depth;
+    let own: Error | null = null; // the REPL's own errors pass through unchanged
     try {
-      return f();
+      return this.ev.run(() => {
+        try {
+          return f();
+        } catch (e) {
+          if (e instanceof IncompleteInput || e instanceof ReplError) own = e;
+          throw e;
+        }
+      });
     } catch (e) {
-      rt.depth = depth;
-      throw e instanceof IncompleteInput || e instanceof ReplError ? e : toNixError(e);
+      throw own ?? e;
     }
-  }
-
-  private compile(text: string): (env: Env) => Value {
-    const expr = this.parse(text);
-    return this.guard(() => this.internals.compiler.compileRoot(expr, this.scope));
   }
 
   /** Parse, compile in the REPL scope, evaluate to weak head normal form. */
   evalInput(text: string): Value {
-    const code = this.compile(text);
-    return this.guard(() => this.ev.force(code(this.env)));
+    return this.vars.eval(this.parse(text));
   }
 
   printResult(v: Value, maxDepth: number): void {
@@ -176,8 +164,7 @@ export class ReplSession {
   }
 
   addVar(name: string, v: Lazy): void {
-    this.names.set(name, this.values.length);
-    this.values.push(v);
+    this.vars.bind(name, v);
   }
 
   /** NixRepl::addAttrsToScope. */
@@ -231,7 +218,7 @@ export class ReplSession {
 
   /** Names for completion: the base scope's and the REPL's variables. */
   varNames(): string[] {
-    return [...new Set([...this.internals.globals.keys(), ...this.names.keys()])].sort();
+    return [...new Set([...this.ev.globalNames(), ...this.vars.names()])].sort();
   }
 
   /**
