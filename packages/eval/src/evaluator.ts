@@ -1,4 +1,4 @@
-// The embedding API (see /work/brief/EVAL-API.md and README.md).
+// The embedding API (described in packages/eval/README.md, "Embedding").
 import { parse, parseSettingsFrom, type Expr, type ParseSettings } from "@tsnix/parser";
 import "./builtins/index.js";
 import { registeredConstants, registeredPrimops, type PrimopSpec } from "./builtins/registry.js";
