@@ -1,5 +1,5 @@
 // In-process runner for the upstream Nix language tests (eval-okay / eval-fail),
-// reading /work/shared/conformance/nix-lang in place. The directory is presented
+// reading ../shared/conformance/nix-lang (beside the repository) in place. The directory is presented
 // to the evaluator as /pwd/lang, as Nix's test harness does. The cases run in a
 // worker with a big stack (see ../test-support/lang-runner.ts), as in the CLI.
 //
@@ -13,8 +13,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import * as v8 from "node:v8";
 import { Worker } from "node:worker_threads";
 import { beforeAll, describe, expect, test } from "vitest";
+import { LANG_SUITE } from "../../../test/shared-data.js";
 
-const SUITE = "/work/shared/conformance/nix-lang";
+const SUITE = LANG_SUITE;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PASSING_FILE = path.join(here, "lang-suite.passing.txt");
 
@@ -66,7 +67,7 @@ async function runAll(): Promise<Map<string, CaseResult>> {
   v8.setFlagsFromString("--min-semi-space-size=16");
   const results = await new Promise<CaseResult[]>((resolve, reject) => {
     const w = new Worker(pathToFileURL(file), {
-      workerData: { files: allCases() },
+      workerData: { files: allCases(), suite: SUITE },
       resourceLimits: { stackSizeMb: 256 },
     });
     w.once("message", (m: CaseResult[]) => {

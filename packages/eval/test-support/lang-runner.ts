@@ -7,7 +7,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import { createNodeIO } from "../../glue/src/nodeIO.js";
 import { Evaluator, type AutoArg, type NixError, type EvalIO, type SearchPathEntry } from "../src/index.js";
 
-const SUITE = "/work/shared/conformance/nix-lang";
+/** The suite's directory, given by lang-suite.test.ts (this file runs bundled, from a temporary file). */
+let SUITE = "";
 const VIRTUAL = "/pwd/lang";
 
 function mappedIO(): EvalIO {
@@ -181,10 +182,12 @@ export function allCases(): string[] {
 
 export interface RunRequest {
   files: string[];
+  suite: string;
 }
 
 if (parentPort !== null && workerData !== null && workerData !== undefined) {
   const req = workerData as RunRequest;
+  SUITE = req.suite;
   const out = req.files.map((f) => {
     try {
       return runCase(f);

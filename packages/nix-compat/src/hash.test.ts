@@ -16,10 +16,11 @@ import {
   parseHashFormat,
   parseHashAllowEmpty,
 } from "./hash.js";
-
-const LANG = "/work/shared/conformance/nix-lang";
 import { base16Encode, utf8Encode } from "./encoding.js";
 import { NixFormatError } from "./errors.js";
+import { LANG_SUITE } from "../../../test/shared-data.js";
+
+const LANG = LANG_SUITE;
 
 const ABC_SHA256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 

@@ -7,8 +7,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ParseError, parse, showExpr } from "./index.js";
 import { TEST_GLOBALS } from "./test-globals.js";
+import { LANG_SUITE } from "../../../test/shared-data.js";
 
-const SUITE = "/work/shared/conformance/nix-lang";
+const SUITE = LANG_SUITE;
 const RATCHET = new URL("./parse-fail-full-matches.txt", import.meta.url);
 const haveSuite = existsSync(SUITE);
 const cases = (prefix: string) =>

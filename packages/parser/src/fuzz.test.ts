@@ -5,8 +5,9 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ParseError, parse, showExpr } from "./index.js";
+import { LANG_SUITE } from "../../../test/shared-data.js";
 
-const SUITE = "/work/shared/conformance/nix-lang";
+const SUITE = LANG_SUITE;
 const corpus = existsSync(SUITE)
   ? readdirSync(SUITE)
       .filter((f) => f.endsWith(".nix"))

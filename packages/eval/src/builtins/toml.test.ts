@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import { describe, expect, test } from "vitest";
 import { Evaluator, NixError, createMemoryIO } from "../index.js";
+import { LANG_SUITE } from "../../../../test/shared-data.js";
 
 function run(expr: string, settings: Record<string, string> = {}): string {
   const ev = new Evaluator({ io: createMemoryIO({}), settings });
@@ -60,7 +61,7 @@ describe("builtins.fromTOML", () => {
     );
   });
 
-  const SUITE = "/work/shared/conformance/nix-lang/eval-okay-fromTOML-timestamps";
+  const SUITE = LANG_SUITE + "/eval-okay-fromTOML-timestamps";
   test.skipIf(!fs.existsSync(SUITE + ".nix"))("eval-okay-fromTOML-timestamps with its flag", () => {
     const out = run(fs.readFileSync(SUITE + ".nix", "utf8"), TS);
     expect(out + "\n").toBe(fs.readFileSync(SUITE + ".exp", "utf8"));

@@ -1,8 +1,9 @@
 // Test helper (not exported from the package): locate and read the conformance data in place.
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { STORE_DATA } from "../../../../test/shared-data.js";
 
-export const STORE_DATA = "/work/shared/conformance/nix-store-data";
+export { STORE_DATA };
 export const haveStoreData = existsSync(STORE_DATA);
 
 export function readData(rel: string): string {
