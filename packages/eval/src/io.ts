@@ -37,6 +37,44 @@ export interface EvalIO {
   decompress?(bytes: Uint8Array, format: CompressionFormat): Uint8Array;
   /** Modification time (lstat, seconds) of a path: fetchTree's `lastModified` of "path" inputs. Absent: 0. */
   mtime?(path: string): number;
+  /**
+   * builtins.fetchGit / fetchTree `type = "git"` of a local repository (glue: the `git` command
+   * line). Throw IOError with a readable message (missing repo, unknown ref or rev). Absent:
+   * fetching Git inputs fails with a clear error.
+   */
+  gitFetch?(req: GitFetchRequest): GitFetchResult;
+}
+
+/** What fetchGit asks of a local repository (a path; absolute, canonical). */
+export interface GitFetchRequest {
+  readonly repo: string;
+  /** Absent with `rev` absent too: the working tree (dirty or not), else the commit of HEAD. */
+  readonly ref?: string;
+  /** 40 hex digits; must be a commit of the repository. */
+  readonly rev?: string;
+  /** No revCount (and a shallow repository is allowed). */
+  readonly shallow: boolean;
+  readonly submodules: boolean;
+  /** Drop paths with the `export-ignore` Git attribute (as `git archive`). */
+  readonly exportIgnore: boolean;
+  readonly warn?: (message: string) => void;
+}
+
+export interface GitFetchResult {
+  /** The commit's tree (or the tracked files of a dirty working tree); no `.git`. */
+  readonly tree: NarNode;
+  /** The commit fetched; absent for a dirty working tree. 40 zeros for a clean tree without commits. */
+  readonly rev?: string;
+  /** The ref used (e.g. "refs/heads/master"), when known. */
+  readonly ref?: string;
+  /** Commits reachable from `rev` (absent when shallow or dirty). */
+  readonly revCount?: number;
+  /** Commit time of `rev` (dirty: of HEAD; no commits: 0), seconds. */
+  readonly lastModified: number;
+  /** The working tree has uncommitted changes to tracked files. */
+  readonly dirty: boolean;
+  /** HEAD's commit (dirty working trees with at least one commit). */
+  readonly headRev?: string;
 }
 
 /** Compressions of tarballs that fetchTarball recognises (by their magic bytes). */

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { IOError, type EvalIO, type FileType } from "@tsnix/eval";
 import { createFetchHooks, type FetchOptions } from "./fetch.js";
+import { gitFetch } from "./git.js";
 
 function kind(st: fs.Stats): FileType {
   if (st.isFile()) return "regular";
@@ -31,6 +32,7 @@ export function createNodeIO(opts: NodeIOOptions = {}): EvalIO {
   const env = opts.env ?? process.env;
   return {
     ...createFetchHooks(opts.fetch),
+    gitFetch,
     readFile(path) {
       try {
         return fs.readFileSync(path, "utf8");

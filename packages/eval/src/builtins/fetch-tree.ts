@@ -2,8 +2,8 @@
 // attribute set or a URL, parsed and validated by the input schemes of flakeref-inputs.ts, fetched,
 // and described by the attributes Nix returns
 // ({ outPath; narHash; lastModified?; lastModifiedDate?; rev?; shortRev?; revCount? }).
-// Fetched here: "file" and "tarball" (file://, http(s)://) and "path". The other schemes Nix knows
-// (git, github, gitlab, sourcehut, hg, indirect) are validated, then fail with a clear error.
+// Fetched here: "file" and "tarball" (file://, http(s)://) and "path"; "git" by fetch-git.ts. The
+// other schemes Nix knows (github, gitlab, sourcehut, hg, indirect) are validated, then fail.
 import type { Span } from "@tsnix/parser";
 import { narHash as computeNarHash, narRegular, printHash, type Hash, type NarNode } from "@tsnix/nix-compat";
 import { forceStringNoCtx } from "../check.js";
@@ -42,6 +42,7 @@ import {
   inputFromAttrs,
   inputFromURL,
   inputToURLString,
+  maybeGetBoolAttr,
   maybeGetIntAttr,
   maybeGetStrAttr,
   type AttrValue,
@@ -52,7 +53,7 @@ import { registerPrimops } from "./registry.js";
 import { readTree } from "./store-paths.js";
 import { parseURL } from "./url.js";
 
-interface Fetched {
+export interface Fetched {
   readonly storePath: string;
   readonly narHash: Hash;
   /** Attributes the fetcher adds to the input (lastModified of tarballs and paths). */
@@ -60,11 +61,29 @@ interface Fetched {
 }
 
 /** Fetches an input its scheme has already validated; `shown` is Nix's Input::to_string. */
-type Fetcher = (rt: Runtime, attrs: Attrs, shown: string) => Fetched;
+export type Fetcher = (rt: Runtime, attrs: Attrs, shown: string) => Fetched;
+
+/** How fetchTree.cc's `fetchTree` is called: by fetchTree itself or by fetchGit. */
+export interface FetchTreeParams {
+  /** The builtin's name in messages. */
+  readonly fetcher: "fetchTree" | "fetchGit";
+  /** fetchGit: a string is a Git URL, `type` is implied, `exportIgnore` defaults to true. */
+  readonly isFetchGit: boolean;
+  /** fetchGit: `rev` / `shortRev` / `revCount` of 0s for a dirty tree. */
+  readonly emptyRevFallback: boolean;
+  readonly allowNameArgument: boolean;
+}
+
+const FETCH_TREE: FetchTreeParams = {
+  fetcher: "fetchTree",
+  isFetchGit: false,
+  emptyRevFallback: false,
+  allowNameArgument: false,
+};
 
 function unsupportedType(type: string): NixError {
   return evalError(
-    `input type '${type}' is not supported by tsnix yet (fetchTree supports "file", "tarball" and "path")`,
+    `input type '${type}' is not supported by tsnix yet (fetchTree supports "file", "tarball", "path" and "git")`,
   );
 }
 
@@ -72,12 +91,12 @@ function inputName(attrs: Attrs): string {
   return maybeGetStrAttr(attrs, "name") ?? "source";
 }
 
-function fetchTreeToStore(rt: Runtime, attrs: Attrs, tree: NarNode): Fetched {
+export function fetchTreeToStore(rt: Runtime, attrs: Attrs, tree: NarNode): Fetched {
   return { storePath: addTreeToStore(rt, inputName(attrs), tree, "nar"), narHash: computeNarHash(tree).hash };
 }
 
 /** By input scheme name: the schemes tsnix can fetch. */
-const FETCHERS: ReadonlyMap<string, Fetcher> = new Map<string, Fetcher>([
+const FETCHERS = new Map<string, Fetcher>([
   ["file", (rt, attrs) => fetchTreeToStore(rt, attrs, narRegular(download(rt, getStrAttr(attrs, "url"))))],
   [
     "tarball",
@@ -131,6 +150,11 @@ const FETCHERS: ReadonlyMap<string, Fetcher> = new Map<string, Fetcher>([
   ],
 ]);
 
+/** Adds the fetcher of an input scheme (fetch-git.ts registers "git"). */
+export function registerTreeFetcher(scheme: string, fetcher: Fetcher): void {
+  FETCHERS.set(scheme, fetcher);
+}
+
 /** Nix's dumpPathAndGetMtime: the newest lstat mtime in the tree. */
 function newestMtime(rt: Runtime, path: string): number {
   const mtime = rt.io.mtime;
@@ -159,7 +183,8 @@ function lastModifiedDate(seconds: bigint): string {
 
 /** The argument as Nix's Input: an attribute set through Input::fromAttrs, else a URL-like
  * flake reference through Input::fromURL with `requireTree` (so a plain http(s) URL is a tarball). */
-function inputFromArg(rt: Runtime, arg: Lazy, span: Span | null): Input {
+function inputFromArg(rt: Runtime, arg: Lazy, span: Span | null, params: FetchTreeParams): Input {
+  const { fetcher } = params;
   const v = force(arg, span);
   if (!(v instanceof NixAttrs)) {
     const url = coerceToString(
@@ -167,17 +192,33 @@ function inputFromArg(rt: Runtime, arg: Lazy, span: Span | null): Input {
       v,
       span,
       { coerceMore: false, copyToStore: false },
-      "while evaluating the first argument passed to 'fetchTree'",
+      `while evaluating the first argument passed to '${fetcher}'`,
     ).s;
+    if (params.isFetchGit)
+      return inputErrorsAsNix(() =>
+        inputFromAttrs(
+          new Map<string, AttrValue>([
+            ["type", "git"],
+            ["url", url],
+            ["exportIgnore", true],
+          ]),
+          inputContextOf(rt),
+        ),
+      );
     return inputErrorsAsNix(() => inputFromURL(parseURL(url), true, inputContextOf(rt)));
   }
   const typeV = v.get("type");
-  if (typeV === undefined) throw evalError("argument 'type' is missing in call to 'fetchTree'");
-  const type = forceStringNoCtx(
-    typeV,
-    v.posOf("type"),
-    "while evaluating the `type` argument passed to 'fetchTree'",
-  );
+  let type: string;
+  if (params.isFetchGit) {
+    if (typeV !== undefined) throw evalError("unexpected argument 'type'");
+    type = "git";
+  } else if (typeV === undefined) throw evalError(`argument 'type' is missing in call to '${fetcher}'`);
+  else
+    type = forceStringNoCtx(
+      typeV,
+      v.posOf("type"),
+      `while evaluating the \`type\` argument passed to '${fetcher}'`,
+    );
   const attrs: Attrs = new Map([["type", type]]);
   for (const [name, lazy] of v.entries()) {
     if (name === "type") continue;
@@ -188,7 +229,7 @@ function inputFromArg(rt: Runtime, arg: Lazy, span: Span | null): Input {
     else if (typeof x === "boolean") attrs.set(name, x);
     else if (isInt(x)) {
       const n = toBig(x);
-      if (n < 0n) throw evalError(`negative value given for 'fetchTree' argument '${name}': ${n}`);
+      if (n < 0n) throw evalError(`negative value given for '${fetcher}' argument '${name}': ${n}`);
       attrs.set(name, n);
     } else if (name === "publicKeys")
       throw evalError(
@@ -196,24 +237,31 @@ function inputFromArg(rt: Runtime, arg: Lazy, span: Span | null): Input {
       );
     else
       throw typeError(
-        `argument '${name}' to 'fetchTree' is ${showType(x as Value)} while a string, Boolean or integer is expected`,
+        `argument '${name}' to '${fetcher}' is ${showType(x as Value)} while a string, Boolean or integer is expected`,
       );
   }
-  if (attrs.has("name")) throw evalError("argument 'name' isn\u2019t supported in call to 'fetchTree'");
+  if (params.isFetchGit && !attrs.has("exportIgnore") && attrs.get("submodules") !== true)
+    attrs.set("exportIgnore", true);
+  // fetchTree fetches Git repositories shallowly unless told otherwise.
+  if (type === "git" && !params.isFetchGit && !attrs.has("shallow")) attrs.set("shallow", true);
+  if (!params.allowNameArgument && attrs.has("name"))
+    throw evalError(`argument 'name' isn\u2019t supported in call to '${fetcher}'`);
   return inputErrorsAsNix(() => inputFromAttrs(attrs, inputContextOf(rt)));
 }
 
-function fetchTree(rt: Runtime, arg: Lazy, span: Span | null): Value {
-  const input = inputFromArg(rt, arg, span);
+/** fetchTree.cc's `fetchTree`: fetchTree and fetchGit. */
+export function fetchTreeWith(rt: Runtime, arg: Lazy, span: Span | null, params: FetchTreeParams): Value {
+  const input = inputFromArg(rt, arg, span, params);
   // Nix keeps an input of a type no scheme claims, then fails to show it (Input::toURL).
   if (input.scheme === null) throw evalError(`cannot show unsupported input '${attrsToJSON(input.attrs)}'`);
   const fetcher = FETCHERS.get(input.scheme.name);
   if (fetcher === undefined) throw unsupportedType(input.scheme.name);
   const shown = inputErrorsAsNix(() => inputToURLString(input));
   const expected = inputErrorsAsNix(() => getNarHash(input.attrs));
-  if (rt.pureEval) {
+  const locked = input.scheme.name === "git" && inputErrorsAsNix(() => getRev(input.attrs)) !== undefined;
+  if (rt.pureEval && !locked) {
     if (expected === undefined)
-      throw evalError(`in pure evaluation mode, 'fetchTree' doesn't fetch unlocked input '${shown}'`);
+      throw evalError(`in pure evaluation mode, '${params.fetcher}' doesn't fetch unlocked input '${shown}'`);
     rt.warn(
       `Input '${shown}' is unlocked (e.g. lacks a Git revision) but does have a NAR hash. ` +
         "This is deprecated since such inputs are verifiable but may not be reproducible.",
@@ -229,21 +277,27 @@ function fetchTree(rt: Runtime, arg: Lazy, span: Span | null): Value {
     if (e instanceof NixError) e.addTrace(null, `while fetching the input '${shown}'`);
     throw e;
   }
-  return inputErrorsAsNix(() => treeAttrs(fetched, input.attrs));
+  return inputErrorsAsNix(() => treeAttrs(fetched, input.attrs, input.scheme!.name, params.emptyRevFallback));
 }
 
+const EMPTY_REV = "0".repeat(40);
+
 /** Nix's emitTreeAttrs for the attributes tsnix's fetchers produce. */
-function treeAttrs(fetched: Fetched, inputAttrs: Attrs): Value {
+function treeAttrs(fetched: Fetched, inputAttrs: Attrs, scheme: string, emptyRevFallback: boolean): Value {
   const out: Attrs = new Map(inputAttrs);
   for (const [k, x] of fetched.extra ?? []) out.set(k, x);
   const result: [string, Lazy][] = [
     ["outPath", storePathValue(fetched.storePath)],
     ["narHash", printHash(fetched.narHash, "sri")],
   ];
-  const rev = getRev(out);
+  if (scheme === "git") result.push(["submodules", maybeGetBoolAttr(out, "submodules") ?? false]);
+  const rev = getRev(out) ?? (emptyRevFallback ? EMPTY_REV : undefined);
   if (rev !== undefined) result.push(["rev", rev], ["shortRev", rev.slice(0, 7)]);
-  const revCount = maybeGetIntAttr(out, "revCount");
+  const revCount = maybeGetIntAttr(out, "revCount") ?? (emptyRevFallback ? 0n : undefined);
   if (revCount !== undefined) result.push(["revCount", mkInt(revCount)]);
+  const dirtyRev = maybeGetStrAttr(out, "dirtyRev");
+  if (dirtyRev !== undefined)
+    result.push(["dirtyRev", dirtyRev], ["dirtyShortRev", maybeGetStrAttr(out, "dirtyShortRev") ?? ""]);
   const lastModified = maybeGetIntAttr(out, "lastModified");
   if (lastModified !== undefined)
     result.push(["lastModified", mkInt(lastModified)], ["lastModifiedDate", lastModifiedDate(lastModified)]);
@@ -257,6 +311,6 @@ registerPrimops([
     args: ["input"],
     global: true,
     doc: 'Fetch a tree or a file ({ type = "file" | "tarball" | "path"; ... } or a URL); returns { outPath; narHash; ... }.',
-    impl: (rt, [a], span) => fetchTree(rt, a!, span),
+    impl: (rt, [a], span) => fetchTreeWith(rt, a!, span, FETCH_TREE),
   },
 ]);

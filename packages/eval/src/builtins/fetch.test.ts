@@ -251,7 +251,7 @@ describe("builtins.fetchTree", () => {
       "argument 'url' to 'fetchTree' is a list while a string, Boolean or integer is expected",
     );
     expect(errorOf(h, `builtins.fetchTree { type = "git"; url = "https://x"; }`)).toContain(
-      "input type 'git' is not supported by tsnix yet",
+      "fetching git repositories over the network is not supported by tsnix yet",
     );
     expect(errorOf(h, `builtins.fetchTree "github:NixOS/nix"`)).toContain(
       "input type 'github' is not supported",

@@ -18,4 +18,5 @@ import "./xml.js";
 import "./io.js";
 import "./fetch.js";
 import "./fetch-tree.js";
+import "./fetch-git.js";
 import "./flakeref.js";
