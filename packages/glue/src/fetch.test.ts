@@ -9,12 +9,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { Evaluator, NixError } from "@tsnix/eval";
+import { Evaluator } from "@tsnix/eval";
 import { MemoryStore } from "@tsnix/store";
 import { GOLDEN_PKG, writeTar } from "../../nix-compat/src/test-support/tar-writer.js";
 import { fetchUrlSync } from "./fetch.js";
 import { createNodeIO } from "./nodeIO.js";
 import { createStoreIO } from "./store-io.js";
+import { nixErrorOf } from "./test-support/errors.js";
 
 const HELLO = "/nix/store/3ay25cl2lpykmx07i7m22qxz7zwzqmvy-hello.txt";
 const HELLO_SHA256 = "113a52l57f2jv9fh9igj2xh2mi0is40flxbkqi69wbh7nlybkcbm";
@@ -71,16 +72,7 @@ function evaluate(expr: string, store = new MemoryStore()): unknown {
   return ev.toJS(ev.evalString(expr));
 }
 
-function errorOf(expr: string): string {
-  const ev = new Evaluator({ io: createNodeIO() });
-  try {
-    ev.forceDeep(ev.evalString(expr));
-  } catch (e) {
-    if (e instanceof NixError) return e.format();
-    throw e;
-  }
-  throw new Error("no error");
-}
+const errorOf = nixErrorOf;
 
 const fileUrl = (name: string) => `file://${dir}/${name}`;
 

@@ -7,12 +7,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { Evaluator, NixError } from "@tsnix/eval";
+import { Evaluator } from "@tsnix/eval";
 import { MemoryStore } from "@tsnix/store";
 import type { NarNode } from "@tsnix/nix-compat";
 import { gitFetch } from "./git.js";
 import { createNodeIO } from "./nodeIO.js";
 import { createStoreIO } from "./store-io.js";
+import { nixErrorOf } from "./test-support/errors.js";
 
 const hasNix = spawnSync("nix-instantiate", ["--version"]).status === 0;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "tsnix-git-"));
@@ -118,16 +119,7 @@ function evaluate(expr: string, store = new MemoryStore(), warnings: string[] = 
   return ev.toJS(ev.evalString(expr)) as Record<string, unknown>;
 }
 
-function errorOf(expr: string): string {
-  const ev = new Evaluator({ io: createNodeIO() });
-  try {
-    ev.forceDeep(ev.evalString(expr));
-  } catch (e) {
-    if (e instanceof NixError) return e.format();
-    throw e;
-  }
-  throw new Error("no error");
-}
+const errorOf = nixErrorOf;
 
 describe("fetchGit of a local repository", () => {
   test("a path: HEAD of the clean working tree, as Nix 2.8", () => {
