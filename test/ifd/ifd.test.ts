@@ -27,6 +27,9 @@ afterAll(() => {
 const env = () => tsnixEnv(dir);
 const tsnix = (args: string[], cwd = dir): Run => run(args, cwd, dir);
 
+/** As with Nix, `--eval` alone writes no .drv, so nothing could be built: read-write mode. */
+const EVAL_RW = ["instantiate", "--eval", "--read-write-mode"];
+
 function commonArgs(store: string, tag: string): string[] {
   return ["--store", store, "--option", "extra-sandbox-paths", TOOLS.join(" "), "--argstr", "tag", tag];
 }
@@ -57,9 +60,7 @@ describe.runIf(usable)("import from derivation, end to end", () => {
     const store = join(dir, "store-eval");
     const t0 = Date.now() / 1000;
     const r = tsnix([
-      "instantiate",
-      "--eval",
-      "--read-write-mode", // as with Nix: --eval alone writes no .drv, so nothing can be built
+      ...EVAL_RW,
       "--strict",
       "--json",
       IFD_NIX,
@@ -115,9 +116,7 @@ describe.runIf(usable)("import from derivation, end to end", () => {
   it("--max-jobs 1 builds a and b one after the other", () => {
     const store = join(dir, "store-j1");
     const r = tsnix([
-      "instantiate",
-      "--eval",
-      "--read-write-mode", // as with Nix: --eval alone writes no .drv, so nothing can be built
+      ...EVAL_RW,
       "--strict",
       "--json",
       IFD_NIX,
@@ -153,7 +152,7 @@ describe.runIf(usable)("import from derivation, end to end", () => {
       });
       return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
     };
-    const r = runIn(["instantiate", "--eval", "--read-write-mode", IFD_NIX, "-A", "answer"]);
+    const r = runIn([...EVAL_RW, IFD_NIX, "-A", "answer"]);
     expect(r.stderr).not.toMatch(/^error/m);
     expect(r.stdout.trim()).toBe("42");
     expect(built(r.stderr).sort()).toEqual(["gen", "stamp-a", "stamp-b"]);
@@ -176,9 +175,7 @@ describe.runIf(usable)("import from derivation, end to end", () => {
   it("allow-import-from-derivation = false: Nix's error, nothing built", () => {
     const store = join(dir, "store-noifd");
     const r = tsnix([
-      "instantiate",
-      "--eval",
-      "--read-write-mode", // as with Nix: --eval alone writes no .drv, so nothing can be built
+      ...EVAL_RW,
       IFD_NIX,
       "-A",
       "answer",
@@ -198,9 +195,7 @@ describe.runIf(usable)("import from derivation, end to end", () => {
   it("a failing IFD build is a Nix error naming the derivation, with the log tail", () => {
     const store = join(dir, "store-fail");
     const r = tsnix([
-      "instantiate",
-      "--eval",
-      "--read-write-mode", // as with Nix: --eval alone writes no .drv, so nothing can be built
+      ...EVAL_RW,
       IFD_NIX,
       "-A",
       "answer",

@@ -10,7 +10,6 @@ import {
   hashPlaceholder,
   inputDrvNode,
   isHashAlgo,
-  parseHashAllowEmpty,
   printDerivation,
   sortUtf8,
   type ContentAddressMethod,
@@ -24,6 +23,7 @@ import { coerceToString } from "../ops.js";
 import { force, type Runtime } from "../runtime.js";
 import { Env, NixAttrs, NixString, Thunk, compareNames, mkString, type Lazy, type Value } from "../values.js";
 import { decodeContextElem } from "./context.js";
+import { parseExpectedHash } from "./hashing.js";
 import { registerConstants, registerPrimops } from "./registry.js";
 import { readDerivation, referencesOf, storeState, writableStore } from "./store-paths.js";
 import { structuredAttrsJSON } from "./structured-json.js";
@@ -291,14 +291,10 @@ function derivationStrictInternal(rt: Runtime, drvName: string, attrs: NixAttrs)
   if (c.outputHash !== undefined) {
     if (c.outputs.length !== 1 || c.outputs[0] !== "out")
       throw evalError("multiple outputs are not supported in fixed-output derivations");
-    let r: ReturnType<typeof parseHashAllowEmpty>;
-    try {
-      r = parseHashAllowEmpty(c.outputHash, c.outputHashAlgo);
-    } catch (e) {
-      throw evalError((e as Error).message);
-    }
-    if (r.warning !== undefined) rt.warn(r.warning);
-    const ca = { method: c.ingestionMethod ?? "flat", hash: r.hash };
+    const ca = {
+      method: c.ingestionMethod ?? "flat",
+      hash: parseExpectedHash(rt, c.outputHash, c.outputHashAlgo),
+    };
     drv.env.set("out", `${rt.storeDir}/${fixedOutputPath(ca, drvName, "out", rt.storeDir).baseName}`);
     drv.outputs.set("out", { kind: "caFixed", ca });
   } else if (c.contentAddressed || c.impure) {

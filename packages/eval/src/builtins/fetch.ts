@@ -10,7 +10,6 @@ import {
   makeFixedOutputPath,
   narHash,
   narRegular,
-  parseHashAllowEmpty,
   parseTar,
   printHash,
   tarballRoot,
@@ -23,6 +22,7 @@ import { IOError, type CompressionFormat } from "../io.js";
 import { baseNameOfString } from "../paths.js";
 import { force, type Runtime } from "../runtime.js";
 import { NixAttrs, mkString, type Lazy, type Value } from "../values.js";
+import { parseExpectedHash } from "./hashing.js";
 import { registerPrimops } from "./registry.js";
 import { storeState, writableStore } from "./store-paths.js";
 
@@ -195,13 +195,7 @@ function fetchPrimop(rt: Runtime, arg: Lazy, span: Span | null, who: Who): Value
       if (n === "url") url = forceStringNoCtx(value, pos, "while evaluating the url we should fetch");
       else if (n === "sha256") {
         const s = forceStringNoCtx(value, pos, "while evaluating the sha256 of the content we should fetch");
-        try {
-          const r = parseHashAllowEmpty(s, "sha256");
-          if (r.warning !== undefined) rt.warn(r.warning);
-          expected = r.hash;
-        } catch (e) {
-          throw evalError((e as Error).message, pos);
-        }
+        expected = parseExpectedHash(rt, s, "sha256", pos);
       } else if (n === "name") {
         nameGiven = true;
         name = forceStringNoCtx(value, pos, "while evaluating the name of the content we should fetch");

@@ -3,19 +3,42 @@
 import {
   NixFormatError,
   parseHash,
+  parseHashAllowEmpty,
   parseHashAlgo,
   parseHashFormat,
   printHash,
   hashString as hashUtf8,
+  type Hash,
   type HashAlgo,
   type HashFormat,
 } from "@tsnix/nix-compat";
 import type { Span } from "@tsnix/parser";
 import { forceAttrs, forceString, forceStringNoCtx } from "../check.js";
-import { NixError, typeError } from "../errors.js";
+import { NixError, evalError, typeError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
 import type { NixAttrs } from "../values.js";
 import { registerPrimops } from "./registry.js";
+
+/**
+ * An expected hash given by the user (fixed-output `outputHash`, `sha256` of `builtins.path` and
+ * the fetchers): Nix's Hash::parseAnyPrefixed-or-empty; an empty hash gives Nix's warning and the
+ * all-zero hash, a bad one an evaluation error at `span`.
+ */
+export function parseExpectedHash(
+  rt: Runtime,
+  s: string,
+  algo: HashAlgo | undefined,
+  span: Span | null = null,
+): Hash {
+  let r: ReturnType<typeof parseHashAllowEmpty>;
+  try {
+    r = parseHashAllowEmpty(s, algo);
+  } catch (e) {
+    throw evalError((e as Error).message, span);
+  }
+  if (r.warning !== undefined) rt.warn(r.warning);
+  return r.hash;
+}
 
 /**
  * Nix's UsageError (e.g. an unknown hash algorithm): the message, then the CLI's

@@ -17,7 +17,6 @@ import {
   narRegular,
   narSymlink,
   parseDerivation,
-  parseHashAllowEmpty,
   printHash,
   type Derivation,
   type HashAlgo,
@@ -31,6 +30,7 @@ import { baseNameOfString, canonPath } from "../paths.js";
 import { callN, force, type Runtime } from "../runtime.js";
 import { NixPath, NixString, mkString, type Lazy, type Value } from "../values.js";
 import { decodeContextElem, isStorePath } from "./context.js";
+import { parseExpectedHash } from "./hashing.js";
 import { registerPrimops } from "./registry.js";
 
 // ---- per-evaluator state ------------------------------------------------------
@@ -289,13 +289,7 @@ registerPrimops([
             pos,
             "while evaluating the `sha256` attribute passed to builtins.path",
           );
-          try {
-            const r = parseHashAllowEmpty(s, "sha256");
-            if (r.warning !== undefined) rt.warn(r.warning);
-            expectedHash = r.hash;
-          } catch (e) {
-            throw evalError((e as Error).message, pos);
-          }
+          expectedHash = parseExpectedHash(rt, s, "sha256", pos);
         } else throw evalError(`unsupported argument '${n}' to 'builtins.path'`, pos);
       }
       if (path === undefined)
