@@ -21,13 +21,13 @@ const USAGE = `usage: node bench/run.mjs [options]
   --only a,b       run only these workloads (file names without extension)
   --no-nix         do not run nix-instantiate even if it is on PATH
   --timeout SEC    kill a run after SEC seconds (default 120)
-  --tsnix FILE     the tsnix CLI script (default packages/cli/bin/tsnix.js)
+  --tsnix FILE     the tsnix command (default packages/cli/bin/tsnix; a .js file runs with node)
   --no-write       print the table but leave bench/RESULTS.md alone
   --write          write bench/RESULTS.md even for an --only run (a partial table)`;
 
 function parseOptions(argv) {
   const options = { runs: 5, warmup: 1, only: null, nix: true, timeout: 120, write: null };
-  options.tsnix = join(REPO, "packages/cli/bin/tsnix.js");
+  options.tsnix = join(REPO, "packages/cli/bin/tsnix");
   const value = (i) => {
     if (i + 1 >= argv.length) fail(`${argv[i]} needs a value`);
     return argv[i + 1];
@@ -112,7 +112,7 @@ async function benchmark(workload, options, measurer, useNix) {
   }
   const tsnix = makeTool(
     "tsnix",
-    [process.execPath, options.tsnix, "instantiate"],
+    [...(options.tsnix.endsWith(".js") ? [process.execPath] : []), options.tsnix, "instantiate"],
     measurer,
     options.timeout,
   );

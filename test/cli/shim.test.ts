@@ -1,18 +1,23 @@
-// The nix-instantiate shim: with packages/cli/bin first on PATH, scripts
-// written for Nix's nix-instantiate run unchanged against tsnix.
+// The launchers in packages/cli/bin: `tsnix` (what npx and npm's bin links run) and the
+// nix-instantiate shim, with which scripts written for Nix's nix-instantiate run unchanged.
 import { spawnSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BIN_DIR, buildCli, evalBuilt, parserBuilt } from "./helpers.js";
 
 beforeAll(buildCli);
 
 function script(body: string) {
+  const cwd = mkdtempSync(join(tmpdir(), "tsnix-shim-"));
   const r = spawnSync("bash", ["-c", `set -euo pipefail\n${body}`], {
+    cwd,
     encoding: "utf8",
     env: { ...process.env, PATH: `${BIN_DIR}:${process.env.PATH}` },
     timeout: 60_000,
   });
+  rmSync(cwd, { recursive: true, force: true });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -52,4 +57,21 @@ describe("nix-instantiate shim", () => {
     );
     expect(r.stdout).toBe("sum\nargs\nenv\n");
   });
+});
+
+describe("tsnix launcher", () => {
+  it.runIf(evalBuilt())(
+    "hands NODE_EXTRA_CA_CERTS on as TSNIX_EXTRA_CA_CERTS, also through a symlink",
+    () => {
+      const r = script(
+        `link=$PWD/tsnix-link; ln -s ${BIN_DIR}/tsnix "$link"
+       expr='builtins.getEnv "TSNIX_EXTRA_CA_CERTS" + "|" + builtins.getEnv "NODE_EXTRA_CA_CERTS"'
+       NODE_EXTRA_CA_CERTS=/some/ca.pem tsnix instantiate --eval -E "$expr"
+       NODE_EXTRA_CA_CERTS=/other/ca.pem "$link" instantiate --eval -E "$expr"
+       NODE_EXTRA_CA_CERTS=/via/shim.pem nix-instantiate --eval -E "$expr"`,
+      );
+      expect(r.stderr).toBe("");
+      expect(r.stdout).toBe('"/some/ca.pem|"\n"/other/ca.pem|"\n"/via/shim.pem|"\n');
+    },
+  );
 });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Evaluator } from "@tsnix/eval";
 import { MemoryStore } from "@tsnix/store";
 import { GOLDEN_PKG, writeTar } from "../../nix-compat/src/test-support/tar-writer.js";
-import { fetchUrlSync } from "./fetch.js";
+import { extraCaFiles, fetchUrlSync } from "./fetch.js";
 import { createNodeIO } from "./nodeIO.js";
 import { createStoreIO } from "./store-io.js";
 import { nixErrorOf } from "./test-support/errors.js";
@@ -31,20 +31,30 @@ const hasXz = spawnSync("xz", ["--version"]).status === 0;
 if (hasXz) fs.writeFileSync(path.join(dir, "pkg.tar.xz"), spawnSync("xz", ["-c"], { input: tar }).stdout);
 const hasNix = spawnSync("nix-instantiate", ["--version"]).status === 0;
 
+/** A self-signed certificate for 127.0.0.1 (valid until 2126), for the https:// tests. */
+const TLS_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), "test-support/tls");
+const TEST_CA = path.join(TLS_DIR, "cert.pem");
+
 const SERVER = `
-const http = require("node:http"), fs = require("node:fs"), path = require("node:path");
-const root = process.argv[1];
-const server = http.createServer((req, res) => {
+const http = require("node:http"), https = require("node:https"), fs = require("node:fs"), path = require("node:path");
+const [root, tlsDir] = process.argv.slice(1);
+const handler = (req, res) => {
   const p = path.join(root, decodeURIComponent(req.url.split("?")[0]));
   if (fs.existsSync(p) && fs.statSync(p).isFile()) { res.writeHead(200); res.end(fs.readFileSync(p)); }
   else if (req.url === "/redirect") { res.writeHead(302, { location: "/hello.txt" }); res.end(); }
   else { res.writeHead(404); res.end("no"); }
-});
-server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+};
+const server = http.createServer(handler);
+const tls = { key: fs.readFileSync(path.join(tlsDir, "key.pem")), cert: fs.readFileSync(path.join(tlsDir, "cert.pem")) };
+const secure = https.createServer(tls, handler);
+server.listen(0, "127.0.0.1", () =>
+  secure.listen(0, "127.0.0.1", () => console.log(server.address().port + " " + secure.address().port)),
+);
 `;
 
 let server: ChildProcess | null = null;
 let base = "";
+let secureBase = "";
 /** A port nothing listens on. */
 let closedPort = 0;
 
@@ -54,12 +64,16 @@ beforeAll(async () => {
     probe.listen(0, "127.0.0.1", () => resolve((probe.address() as net.AddressInfo).port)),
   );
   await new Promise((resolve) => probe.close(resolve));
-  const child = spawn(process.execPath, ["-e", SERVER, dir], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["-e", SERVER, dir, TLS_DIR], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   server = child;
-  base = await new Promise<string>((resolve, reject) => {
-    child.stdout!.once("data", (d: Buffer) => resolve(`http://127.0.0.1:${d.toString().trim()}`));
+  const [port, securePort] = await new Promise<string[]>((resolve, reject) => {
+    child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim().split(" ")));
     child.once("error", reject);
   });
+  base = `http://127.0.0.1:${port}`;
+  secureBase = `https://127.0.0.1:${securePort}`;
 });
 
 afterAll(() => {
@@ -138,6 +152,20 @@ describe("fetchers over node IO: http://", () => {
     expect(errorOf(`builtins.fetchurl "http://127.0.0.1:${closedPort}/x"`)).toContain(
       `unable to download 'http://127.0.0.1:${closedPort}/x': Couldn't connect to server (7)`,
     );
+  });
+
+  test("https trusts the extra CA files (TSNIX_EXTRA_CA_CERTS, NIX_SSL_CERT_FILE), read only then", () => {
+    const url = `${secureBase}/hello.txt`;
+    expect(() => fetchUrlSync(url, { extraCaFiles: [] })).toThrow(
+      `unable to download '${url}': SSL peer certificate or SSH remote key was not OK (60)`,
+    );
+    const bytes = fetchUrlSync(url, { extraCaFiles: ["/nonexistent/ca.pem", TEST_CA] });
+    expect(new TextDecoder().decode(bytes)).toBe("hello fetchurl\n");
+    expect(extraCaFiles({ TSNIX_EXTRA_CA_CERTS: "/a.pem", NIX_SSL_CERT_FILE: "/b.pem" })).toEqual([
+      "/a.pem",
+      "/b.pem",
+    ]);
+    expect(extraCaFiles({ TSNIX_EXTRA_CA_CERTS: "", SSL_CERT_FILE: "/c.pem" })).toEqual([]);
   });
 
   test("offline mode refuses http(s) with a clear message", () => {

@@ -5,6 +5,10 @@
 // helper worker thread with its own event loop; the calling thread (the CLI's evaluation worker,
 // or any other) blocks in Atomics.wait until the helper has posted the bytes on a MessagePort.
 // That needs no help from the host thread, so it works wherever the evaluator runs.
+//
+// Certificates: Node's bundled roots, plus the files named by TSNIX_EXTRA_CA_CERTS (where the
+// `tsnix` launcher moves NODE_EXTRA_CA_CERTS, which Node would otherwise parse at every start-up)
+// and NIX_SSL_CERT_FILE (Nix's own CA file setting). They are read only when something downloads.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -17,6 +21,15 @@ export interface FetchOptions {
   readonly timeoutSeconds?: number;
   /** Refuse http(s) (file:// still works), e.g. for hermetic tests. */
   readonly offline?: boolean;
+  /** PEM files of certificates to trust besides Node's bundled roots (default: extraCaFiles()). */
+  readonly extraCaFiles?: readonly string[];
+}
+
+/** The extra CA files named by the environment: TSNIX_EXTRA_CA_CERTS and NIX_SSL_CERT_FILE. */
+export function extraCaFiles(env: Record<string, string | undefined> = process.env): string[] {
+  return [env.TSNIX_EXTRA_CA_CERTS, env.NIX_SSL_CERT_FILE].filter(
+    (f): f is string => f !== undefined && f !== "",
+  );
 }
 
 type FetchReply = { ok: true; bytes: Uint8Array } | { ok: false; message: string };
@@ -24,14 +37,29 @@ type FetchReply = { ok: true; bytes: Uint8Array } | { ok: false; message: string
 // CommonJS, run with `eval: true`. Curl's wording for the common failures, as Nix prints them.
 const HELPER = `
 const { workerData } = require("node:worker_threads");
-const { url, port, signal } = workerData;
+const { url, port, signal, caFiles } = workerData;
 const flag = new Int32Array(signal);
+if (caFiles.length > 0) {
+  // Node 20's fetch takes no CA option; it opens connections with tls.connect, which takes one.
+  const tls = require("node:tls"), fs = require("node:fs");
+  const ca = [...tls.rootCertificates];
+  for (const file of caFiles) {
+    try { ca.push(fs.readFileSync(file, "utf8")); } catch {}
+  }
+  const connect = tls.connect;
+  tls.connect = function (options, ...rest) {
+    const withCa = typeof options === "object" && options !== null && options.ca === undefined ? { ...options, ca } : options;
+    return connect.call(this, withCa, ...rest);
+  };
+}
 const curlish = (e) => {
   const c = e && e.cause;
   const code = c && c.code;
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "Couldn't resolve host name (6)";
   if (code === "ECONNREFUSED") return "Couldn't connect to server (7)";
   if (code === "ECONNRESET") return "Failure when receiving data from the peer (56)";
+  if (typeof code === "string" && /CERT|SIGNATURE|ALTNAME|ISSUER/.test(code))
+    return "SSL peer certificate or SSH remote key was not OK (60)";
   return (c && c.message) || (e && e.message) || String(e);
 };
 (async () => {
@@ -57,7 +85,7 @@ export function httpGetSync(url: string, opts: FetchOptions = {}): Uint8Array {
   const flag = new Int32Array(signal);
   const worker = new Worker(HELPER, {
     eval: true,
-    workerData: { url, port: port2, signal },
+    workerData: { url, port: port2, signal, caFiles: opts.extraCaFiles ?? extraCaFiles() },
     transferList: [port2],
   });
   worker.unref();

@@ -1,6 +1,13 @@
 // Public API of @tsnix/glue. See README.md.
 export { createNodeIO, type NodeIOOptions } from "./nodeIO.js";
-export { createFetchHooks, decompressSync, fetchUrlSync, httpGetSync, type FetchOptions } from "./fetch.js";
+export {
+  createFetchHooks,
+  decompressSync,
+  extraCaFiles,
+  fetchUrlSync,
+  httpGetSync,
+  type FetchOptions,
+} from "./fetch.js";
 export { gitFetch } from "./git.js";
 export { installNativeHashing } from "./native-hashing.js";
 export { createStoreIO, createEvalStore, type StoreIOOptions } from "./store-io.js";
