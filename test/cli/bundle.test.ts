@@ -1,6 +1,7 @@
 // The worker bundle (fast start-up): the build writes the evaluation worker's code as one
 // self-contained, minified file (plus V8's code cache for it); it must behave exactly like tsc's
 // output loaded module by module, and must not load the native SQLite addon until a store is opened.
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { dirname } from "node:path";
@@ -37,6 +38,27 @@ describe.runIf(parserBuilt())("worker bundle", () => {
       (f) => f.startsWith("worker.bundle.cjs.") && f.endsWith(".cache"),
     );
     expect(caches).toEqual([`worker.bundle.cjs.${hash}.cache`]);
+  });
+
+  it("has CommonJS entries for the main thread and the worker, which bin/tsnix runs", () => {
+    const dist = `${ROOT}packages/cli/dist/`;
+    for (const entry of ["main.cjs", "worker-boot.cjs"]) {
+      const text = readFileSync(dist + entry, "utf8");
+      expect(text).not.toMatch(/^\s*import\s/m);
+      expect(text.length).toBeLessThan(20_000); // the entry only: the rest loads from dist/
+    }
+    // sh -x shows the command the launcher runs.
+    const r = spawnSync(
+      "sh",
+      ["-x", `${ROOT}packages/cli/bin/tsnix`, "instantiate", "--eval", "-E", "6 * 7"],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(r).toMatchObject({ status: 0, stdout: "42\n" });
+    expect(r.stderr).toContain(
+      `exec node ${ROOT}packages/cli/bin/../dist/main.cjs instantiate --eval -E 6 * 7`,
+    );
   });
 
   it("parses and evaluates the same with and without the bundle", () => {

@@ -13,8 +13,17 @@ const DIST = fileURLToPath(new URL("../dist/", import.meta.url));
 
 /** Worker entries (tsc output) and their bundles; the main thread starts the bundle. */
 export const BUNDLES = [
-  // CommonJS, so that worker-boot.js can compile it as a vm.Script with a code cache.
-  { entry: "worker.js", out: "worker.bundle.cjs", format: "cjs" },
+  // CommonJS, so that worker-boot can compile it as a vm.Script with a code cache.
+  { entry: "worker.js", out: "worker.bundle.cjs", format: "cjs", codeCache: true },
+  // The evaluation worker's entry, CommonJS so that the worker does not start Node's ESM loader.
+  { entry: "worker-boot.js", out: "worker-boot.cjs", format: "cjs" },
+  // The main thread's entry for bin/tsnix, likewise; it imports the subcommands from dist/.
+  {
+    entry: "main.js",
+    out: "main.cjs",
+    format: "cjs",
+    external: ["./build-command.js", "./worker-protocol.js", "./repl/host.js", "./test-lang/cli.js"],
+  },
   { entry: "bridge-worker.js", out: "bridge-worker.bundle.js" },
   { entry: "repl/worker.js", out: "repl/worker.bundle.js" },
 ];
@@ -43,7 +52,7 @@ const WARM_UP =
   'let f = { a ? 1, ... }@args: map (x: x * a + 1) [ 1 2 ]; in { x = f { }; y = "${toString 1.5}"; z = builtins.attrNames { b = 1; }; }';
 
 const built = [];
-for (const { entry, out, format = "esm" } of BUNDLES) {
+for (const { entry, out, format = "esm", codeCache = false, external = [] } of BUNDLES) {
   if (!existsSync(DIST + entry)) continue;
   const result = await esbuild.build({
     entryPoints: [DIST + entry],
@@ -53,13 +62,17 @@ for (const { entry, out, format = "esm" } of BUNDLES) {
     minify: true,
     platform: "node",
     format,
-    // worker-boot.js passes the bundle's URL (CommonJS has no import.meta).
+    // CommonJS has no import.meta: worker-boot passes the bundle its URL, and finds its own.
     ...(format === "cjs" ? { define: { "import.meta.url": "__tsnixBundleUrl" } } : {}),
+    ...(format === "cjs" && !codeCache
+      ? { banner: { js: 'var __tsnixBundleUrl = require("node:url").pathToFileURL(__filename).href;' } }
+      : {}),
     target: "node20",
     sourcemap: false,
     legalComments: "none",
     logLevel: "warning",
     plugins: [lazySqlite],
+    external,
     ...(format === "esm" ? { banner: { js: banner } } : {}),
   });
   // Written whole then renamed: a worker starting meanwhile sees the old bundle or the new one.
@@ -67,7 +80,7 @@ for (const { entry, out, format = "esm" } of BUNDLES) {
   const tmp = `${target}.${process.pid}.tmp`;
   mkdirSync(dirname(target), { recursive: true });
   let contents = result.outputFiles[0].contents;
-  if (format === "cjs") {
+  if (codeCache) {
     // V8 checks a code cache against the source's length only: name the cache after a hash of
     // the bundle, so that worker-boot.js never pairs a bundle with another build's cache.
     const hash = createHash("sha256").update(contents).digest("hex").slice(0, 16);

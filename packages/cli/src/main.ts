@@ -1,6 +1,9 @@
 // `tsnix SUBCOMMAND ...`: dispatches to the subcommands. Kept tiny so start-up
-// stays fast: evaluation modules load only inside the worker thread.
-import { runInWorker } from "./worker-protocol.js";
+// stays fast: evaluation modules load only inside the worker thread, which for
+// instantiate/eval starts before anything else loads (worker-start.ts). The build also bundles this
+// module with worker-start.ts into dist/main.cjs, which bin/tsnix runs: a CommonJS entry starts
+// without Node's ES module loader (~7 ms); the subcommands' modules are still imported from dist/.
+import { startEvalWorker } from "./worker-start.js";
 
 const USAGE = `Usage: tsnix COMMAND [ARGS]...
 
@@ -20,9 +23,18 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "instantiate":
     case "eval": {
+      const early = startEvalWorker();
+      const [{ withStoreMain }, { runInWorker }] = await Promise.all([
+        import("./build-command.js"),
+        import("./worker-protocol.js"),
+      ]);
       // With a store configured, evaluation can write to it and build (build-command.ts).
-      const { withStoreMain } = await import("./build-command.js");
-      return (await withStoreMain(command, rest)) ?? runInWorker({ command, argv: rest });
+      const withStore = await withStoreMain(command, rest);
+      if (withStore !== null) {
+        await early.worker.terminate();
+        return withStore;
+      }
+      return runInWorker({ command, argv: rest }, early);
     }
     case "build": {
       const { buildMain } = await import("./build-command.js");
@@ -55,5 +67,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-const code = await main(process.argv.slice(2));
-process.exit(code);
+void main(process.argv.slice(2)).then((code) => process.exit(code));

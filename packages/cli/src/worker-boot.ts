@@ -1,4 +1,5 @@
-// The worker's entry when the build has written the bundle: loads dist/worker.bundle.cjs (all of
+// The worker's entry when the build has written the bundle (itself bundled to dist/worker-boot.cjs:
+// a CommonJS entry spares the worker Node's ES module loader, ~7 ms): loads dist/worker.bundle.cjs (all of
 // the worker's code in one file) through V8's code cache (worker.bundle.cjs.HASH.cache, written by
 // the build after a warm-up run, so it holds the functions start-up really compiles), then runs it.
 // A cache V8 rejects (another Node version) only costs time; `npm run build` writes a new one.
@@ -36,11 +37,12 @@ const module = { exports: {} as { runWorker(): Promise<number>; reportExit(code:
   dirname(BUNDLE),
   pathToFileURL(BUNDLE).href,
 );
-const code = await module.exports.runWorker();
-// After the run, so that the cache also holds the functions compiled lazily on the way.
-if (process.env.TSNIX_WRITE_CODE_CACHE === "1" && CACHE !== undefined) {
-  const tmp = `${CACHE}.${process.pid}.tmp`;
-  writeFileSync(tmp, script.createCachedData());
-  renameSync(tmp, CACHE);
-}
-module.exports.reportExit(code);
+void module.exports.runWorker().then((code) => {
+  // After the run, so that the cache also holds the functions compiled lazily on the way.
+  if (process.env.TSNIX_WRITE_CODE_CACHE === "1" && CACHE !== undefined) {
+    const tmp = `${CACHE}.${process.pid}.tmp`;
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, CACHE);
+  }
+  module.exports.reportExit(code);
+});

@@ -5,26 +5,16 @@
 // process's descriptors) and reports its exit code with one message. When evaluation
 // needs a build (import-from-derivation), the worker asks for a build bridge through
 // bridge-setup.ts; the host opens the store and builder only then.
-import { existsSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
-import { Worker, parentPort, workerData } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { openBridgeSetup, type BridgeSetup } from "./bridge-setup.js";
 import { buildSettings, openCliBuildHost, type CliBuildHost } from "./build-host.js";
 import { applySetting, loadNixConfig } from "./nixconf.js";
 import { parseEvalArgs, parseInstantiateArgs } from "./options.js";
+import { AWAIT_TASK, newEvalWorker, type EvalWorker } from "./worker-start.js";
 
-/**
- * Stack of the evaluation thread, in MiB (also settable with TSNIX_STACK_MB):
- * 1e6-deep non-tail Nix recursion needs ~600 MiB, a 1e6-element foldr more
- * (packages/eval/README.md). It is address space, committed only when used.
- */
-export const DEFAULT_STACK_MB = 2048;
-/**
- * Young generation of the worker. With a deep stack each scavenge scans all of it, so deep runs get
- * fewer, larger ones; ordinary runs a small one, which halves peak RSS on allocation-heavy code
- * (module-system workload: 483 -> 258 MB) at no cost in time (bench/README.md).
- */
-const YOUNG_GENERATION_MB = { deep: 1024, ordinary: 16 };
+export { DEFAULT_STACK_MB, workerEntry } from "./worker-start.js";
+
 const MIN_SEMI_SPACE_MB = 64;
 /** Nix's default max-call-depth: the JS stack stays shallow enough for the default young generation. */
 const DEFAULT_MAX_CALL_DEPTH = 10000;
@@ -54,29 +44,8 @@ export interface WorkerTask {
 }
 
 export type WorkerMessage = { readonly type: "exit"; readonly code: number };
-
-/**
- * A worker's code: normally the one-file bundle the build writes (scripts/bundle.mjs) — for the
- * evaluation worker `worker.bundle.cjs`, started by worker-boot.js with V8's code cache, for the
- * others (`bridge-worker`, `repl/worker`) `NAME.bundle.js`. In a tree built with `tsc -b` alone
- * (or with TSNIX_NO_BUNDLE=1): tsc's output module by module (correct, much slower to start).
- */
-export function workerEntry(name = "worker"): URL {
-  const useBundle = process.env.TSNIX_NO_BUNDLE !== "1";
-  if (name === "worker") {
-    if (useBundle && existsSync(new URL("./worker.bundle.cjs", import.meta.url)))
-      return new URL("./worker-boot.js", import.meta.url);
-  } else {
-    const bundle = new URL(`./${name}.bundle.js`, import.meta.url);
-    if (useBundle && existsSync(bundle)) return bundle;
-  }
-  return new URL(`./${name}.js`, import.meta.url);
-}
-
-function stackMb(): number {
-  const fromEnv = Number(process.env.TSNIX_STACK_MB);
-  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_STACK_MB;
-}
+/** To a worker started with AWAIT_TASK: what to run. */
+export type HostMessage = { readonly type: "task"; readonly task: WorkerTask };
 
 /**
  * The store and builder for a worker's import-from-derivation, opened on its first build (the
@@ -99,22 +68,38 @@ function lazyBuildHost(task: WorkerTask): { connect: () => Promise<CliBuildHost>
   };
 }
 
-/** Host side: runs `task` in a fresh worker; resolves with the exit code it reports. */
-export async function runInWorker(task: WorkerTask): Promise<number> {
+/**
+ * Host side: runs `task` in a worker — `early` (from startEvalWorker, waiting for a task) when given
+ * and suitable, else a fresh one; resolves with the exit code it reports.
+ */
+export async function runInWorker(task: WorkerTask, early?: EvalWorker): Promise<number> {
   const builds = lazyBuildHost(task);
   const setup = openBridgeSetup(async () => (await builds.connect()).openChannel());
   try {
-    return await runWorkerThread({ ...task, bridgeSetup: setup.setup }, setup.transferList);
+    return await runWorkerThread({ ...task, bridgeSetup: setup.setup }, setup.transferList, early);
   } finally {
     setup.close();
     await builds.close();
   }
 }
 
-function runWorkerThread(task: WorkerTask, transferList: readonly unknown[]): Promise<number> {
-  // Process-wide V8 flag, read when the worker's heap is created.
+function runWorkerThread(
+  task: WorkerTask,
+  transferList: readonly unknown[],
+  early?: EvalWorker,
+): Promise<number> {
   const deep = mayRecurseDeeply(task);
-  if (deep) setFlagsFromString(`--min-semi-space-size=${MIN_SEMI_SPACE_MB}`);
+  let thread: EvalWorker;
+  if (early !== undefined && !deep) {
+    early.worker.postMessage({ type: "task", task } satisfies HostMessage, transferList as never[]);
+    thread = early;
+  } else {
+    // An early worker has an ordinary heap; a deep run needs its own (rare: max-call-depth raised).
+    void early?.worker.terminate();
+    // Process-wide V8 flag, read when the worker's heap is created.
+    if (deep) setFlagsFromString(`--min-semi-space-size=${MIN_SEMI_SPACE_MB}`);
+    thread = newEvalWorker(task, deep, transferList);
+  }
   return new Promise((resolve) => {
     let settled = false;
     const settle = (code: number) => {
@@ -123,30 +108,23 @@ function runWorkerThread(task: WorkerTask, transferList: readonly unknown[]): Pr
         resolve(code);
       }
     };
-    const worker = new Worker(workerEntry(), {
-      workerData: task,
-      transferList: transferList as never[],
-      resourceLimits: {
-        stackSizeMb: stackMb(),
-        maxYoungGenerationSizeMb: deep ? YOUNG_GENERATION_MB.deep : YOUNG_GENERATION_MB.ordinary,
-      },
-      stdout: false,
-      stderr: false,
-    });
-    worker.on("message", (m: WorkerMessage) => {
+    thread.worker.on("message", (m: WorkerMessage) => {
       if (m.type === "exit") settle(m.code);
     });
-    worker.on("error", (e: Error) => {
-      process.stderr.write(`error: internal error in the evaluation thread: ${e.stack ?? e.message}\n`);
-      settle(1);
+    void thread.ended.then(({ code, error }) => {
+      if (error !== null)
+        process.stderr.write(
+          `error: internal error in the evaluation thread: ${error.stack ?? error.message}\n`,
+        );
+      settle(error === null && code === 0 ? 0 : 1);
     });
-    worker.on("exit", (code) => settle(code === 0 ? 0 : 1));
   });
 }
 
-/** Worker side: the task this worker was started with. */
-export function currentTask(): WorkerTask {
-  return workerData as WorkerTask;
+/** Worker side: the task this worker was started with, or sent once it had started. */
+export function currentTask(): Promise<WorkerTask> {
+  if (workerData !== AWAIT_TASK) return Promise.resolve(workerData as WorkerTask);
+  return new Promise((resolve) => parentPort!.once("message", (m: HostMessage) => resolve(m.task)));
 }
 
 /** Worker side: report the exit code to the host. */

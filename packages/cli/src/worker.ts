@@ -1,5 +1,6 @@
 // Entry point of the evaluation worker (see worker-protocol.ts). Started as it is (tsc's output)
 // or, normally, from the one-file bundle through worker-boot.ts, which calls `runWorker` itself.
+import { getParser } from "@tsnix/parser";
 import { connectingRealiser } from "./bridge-connect.js";
 import { currentTask, reportExit } from "./worker-protocol.js";
 import { runInstantiate } from "./instantiate.js";
@@ -9,7 +10,9 @@ export { reportExit };
 
 /** Runs the task this worker was started with; resolves with its exit code (not yet reported). */
 export async function runWorker(): Promise<number> {
-  const task = currentTask();
+  // Build the parser (~10 ms) now: a worker started early does it while the host reads the command line.
+  getParser();
+  const task = await currentTask();
   let code: number;
   try {
     code = await runInstantiate(
