@@ -967,7 +967,7 @@ export class Compiler {
         }
       }
       if (!forceString && first instanceof NixPath) {
-        const acc: Coerced = { s: first.path, ctx: null };
+        const acc: Coerced = { s: first.path, ctx: null, owned: false };
         for (let i = 1; i < n; i++) {
           coerceToString(
             rt,
@@ -982,7 +982,7 @@ export class Compiler {
           throw evalError("a string that refers to a store path cannot be appended to a path", span);
         return new NixPath(canonPath(acc.s));
       }
-      const acc: Coerced = { s: "", ctx: null };
+      const acc: Coerced = { s: "", ctx: null, owned: false };
       if (typeof first === "string") acc.s = first;
       else
         coerceToString(

@@ -263,7 +263,10 @@ export function eqValues(rt: Runtime, a: Value, b: Value, span: Span | null): bo
 
 export interface Coerced {
   s: string;
+  /** Never mutate it unless `owned`: it may be a string's own (shared, read-only) context. */
   ctx: Set<string> | null;
+  /** Whether `ctx` was made for this accumulator (a first context is adopted, not copied). */
+  owned: boolean;
 }
 
 export interface CoerceOpts {
@@ -275,8 +278,18 @@ export interface CoerceOpts {
 }
 
 function addCtx(acc: Coerced, ctx: ReadonlySet<string> | null): void {
-  if (ctx === null || ctx.size === 0) return;
-  if (acc.ctx === null) acc.ctx = new Set();
+  if (ctx === null || ctx.size === 0 || acc.ctx === ctx) return;
+  if (acc.ctx === null) {
+    // Contexts are never mutated once made, so a string built from one context-carrying part
+    // (the common case: "${pkg}/bin") shares its Set instead of copying it.
+    acc.ctx = ctx as Set<string>;
+    acc.owned = false;
+    return;
+  }
+  if (!acc.owned) {
+    acc.ctx = new Set(acc.ctx);
+    acc.owned = true;
+  }
   for (const c of ctx) acc.ctx.add(c);
 }
 
@@ -287,7 +300,7 @@ export function coerceToString(
   span: Span | null,
   opts: CoerceOpts,
   errorCtx: string,
-  acc: Coerced = { s: "", ctx: null },
+  acc: Coerced = { s: "", ctx: null, owned: false },
 ): Coerced {
   const v = force(x, span);
   if (typeof v === "string") {
@@ -409,46 +422,54 @@ export function updateAttrs(a: NixAttrs, b: NixAttrs): NixAttrs {
     void a.names; // flatten, then start a new stack of layers
     return NixAttrs.layered(a, b);
   }
-  // Merge the sorted name arrays; on equal names the right side wins.
+  // Merge the sorted name arrays; on equal names the right side wins. The arrays get their final
+  // size up front (less any overlap): grown by push they would keep up to half again as many slots.
   const an = a.names;
   const bn = b.names;
   const av = a.values;
   const bv = b.values;
   const ap = a.positions;
   const bp = b.positions;
-  const withPos = ap !== null || bp !== null;
-  const names: string[] = [];
-  const values: Lazy[] = [];
-  const positions: (Span | null)[] | null = withPos ? [] : null;
-  let i = 0;
-  let j = 0;
   const na = an.length;
   const nb = bn.length;
+  const max = na + nb;
+  const names: string[] = new Array<string>(max);
+  const values: Lazy[] = new Array<Lazy>(max);
+  const positions: (Span | null)[] | null = ap !== null || bp !== null ? new Array<Span | null>(max) : null;
+  let i = 0;
+  let j = 0;
+  let k = 0;
   while (i < na && j < nb) {
     const x = an[i]!;
     const y = bn[j]!;
     if (x < y) {
-      names.push(x);
-      values.push(av[i]!);
-      if (positions !== null) positions.push(ap === null ? null : ap[i]!);
+      names[k] = x;
+      values[k] = av[i]!;
+      if (positions !== null) positions[k] = ap === null ? null : ap[i]!;
       i++;
     } else {
-      names.push(y);
-      values.push(bv[j]!);
-      if (positions !== null) positions.push(bp === null ? null : bp[j]!);
+      names[k] = y;
+      values[k] = bv[j]!;
+      if (positions !== null) positions[k] = bp === null ? null : bp[j]!;
       j++;
       if (x === y) i++;
     }
+    k++;
   }
-  for (; i < na; i++) {
-    names.push(an[i]!);
-    values.push(av[i]!);
-    if (positions !== null) positions.push(ap === null ? null : ap[i]!);
+  for (; i < na; i++, k++) {
+    names[k] = an[i]!;
+    values[k] = av[i]!;
+    if (positions !== null) positions[k] = ap === null ? null : ap[i]!;
   }
-  for (; j < nb; j++) {
-    names.push(bn[j]!);
-    values.push(bv[j]!);
-    if (positions !== null) positions.push(bp === null ? null : bp[j]!);
+  for (; j < nb; j++, k++) {
+    names[k] = bn[j]!;
+    values[k] = bv[j]!;
+    if (positions !== null) positions[k] = bp === null ? null : bp[j]!;
+  }
+  if (k < max) {
+    names.length = k;
+    values.length = k;
+    if (positions !== null) positions.length = k;
   }
   return new NixAttrs(names, values, positions);
 }

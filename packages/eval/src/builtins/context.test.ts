@@ -36,6 +36,22 @@ describe("isStorePath", () => {
   ])("%s: %s", (p, want) => expect(isStorePath("/nix/store", p)).toBe(want));
 });
 
+describe("context sharing", () => {
+  test("a string built from one context-carrying part shares its context, never mutating it", () => {
+    const a = append("a", `{ "${P}" = { path = true; }; }`);
+    const b = append("b", `{ "${DRV}" = { path = true; }; }`);
+    // s1 adopts a's context; s2 = s1 + b must copy it before adding b's, or a and s1 would change.
+    const expr = `let a = ${a}; s1 = "\${a}/bin"; s2 = s1 + ${b}; s3 = builtins.concatStringsSep a [ "x" s1 ];
+      in [ (builtins.getContext a) (builtins.getContext s1) (builtins.getContext s2) (builtins.getContext s3) ]`;
+    const one = `{ "${P}" = { path = true; }; }`;
+    const both = `{ "${DRV}" = { path = true; }; "${P}" = { path = true; }; }`;
+    expect(run(expr)).toBe(`[ ${one} ${one} ${both} ${one} ]`);
+    expect(
+      run(`let a = ${a}; s2 = "\${a}" + ${b}; in [ (builtins.getContext a) (builtins.getContext s2) ]`),
+    ).toBe(`[ ${one} ${both} ]`);
+  });
+});
+
 describe("getContext / appendContext", () => {
   test("round trip with outputs sorted", () => {
     const ctx = `{ "${DRV}" = { outputs = [ "out" "bin" ]; allOutputs = true; path = true; }; "${P}" = { path = true; }; }`;

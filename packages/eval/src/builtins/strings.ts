@@ -385,7 +385,11 @@ registerPrimops([
         "while evaluating the second argument (the list of strings to concat) passed to builtins.concatStringsSep",
       );
       const sep = typeof sepV === "string" ? sepV : sepV.value;
-      const acc: Coerced = { s: "", ctx: sepV instanceof NixString ? new Set(sepV.context) : null };
+      const acc: Coerced = {
+        s: "",
+        ctx: sepV instanceof NixString ? (sepV.context as Set<string>) : null,
+        owned: false,
+      };
       for (let i = 0; i < list.length; i++) {
         if (i > 0) acc.s += sep;
         coerceArg(
