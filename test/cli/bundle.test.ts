@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { dirname } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { MAIN_THREAD_FLAGS } from "../../packages/cli/src/worker-start.js";
 import { buildCli, parserBuilt, ROOT, tsnix } from "./helpers.js";
 
 beforeAll(buildCli);
@@ -37,7 +38,11 @@ describe.runIf(parserBuilt())("worker bundle", () => {
     const caches = readdirSync(dirname(BUNDLE)).filter(
       (f) => f.startsWith("worker.bundle.cjs.") && f.endsWith(".cache"),
     );
-    expect(caches).toEqual([`worker.bundle.cjs.${hash}.cache`]);
+    // One for a plain node, one for bin/tsnix's flags (V8 accepts a cache only under its own flags).
+    expect(caches.sort()).toEqual([
+      `worker.bundle.cjs.${hash}.cache`,
+      `worker.bundle.cjs.${hash}.main.cache`,
+    ]);
   });
 
   it("has CommonJS entries for the main thread and the worker, which bin/tsnix runs", () => {
@@ -47,7 +52,7 @@ describe.runIf(parserBuilt())("worker bundle", () => {
       expect(text).not.toMatch(/^\s*import\s/m);
       expect(text.length).toBeLessThan(20_000); // the entry only: the rest loads from dist/
     }
-    // sh -x shows the command the launcher runs.
+    // sh -x shows the command the launcher runs: with MAIN_THREAD_FLAGS where the stack limit can be raised.
     const r = spawnSync(
       "sh",
       ["-x", `${ROOT}packages/cli/bin/tsnix`, "instantiate", "--eval", "-E", "6 * 7"],
@@ -56,9 +61,33 @@ describe.runIf(parserBuilt())("worker bundle", () => {
       },
     );
     expect(r).toMatchObject({ status: 0, stdout: "42\n" });
+    const flags = MAIN_THREAD_FLAGS.join(" ");
     expect(r.stderr).toContain(
-      `exec node ${ROOT}packages/cli/bin/../dist/main.cjs instantiate --eval -E 6 * 7`,
+      `exec node ${flags} ${ROOT}packages/cli/bin/../dist/main.cjs instantiate --eval -E 6 * 7`,
     );
+    // Where it cannot, plain node (and then a worker thread).
+    const low = spawnSync(
+      "sh",
+      ["-c", `ulimit -Hs 16384 && ulimit -s 16384 && exec sh -x ${ROOT}packages/cli/bin/tsnix --version`],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(low.stderr).toContain(`exec node ${ROOT}packages/cli/bin/../dist/main.cjs --version`);
+  });
+
+  it("evaluates on the main thread under bin/tsnix, in a worker under a plain node", () => {
+    // NODE_DEBUG=worker makes Node log each worker thread it creates.
+    const workerLog = (command: string[]) => {
+      const r = spawnSync(command[0]!, [...command.slice(1), "instantiate", "--eval", "-E", "1 + 1"], {
+        encoding: "utf8",
+        env: { ...process.env, NODE_DEBUG: "worker" },
+      });
+      expect(r).toMatchObject({ status: 0, stdout: "2\n" });
+      return r.stderr;
+    };
+    expect(workerLog([`${ROOT}packages/cli/bin/tsnix`])).not.toContain("create new worker");
+    expect(workerLog([process.execPath, `${ROOT}packages/cli/bin/tsnix.js`])).toContain("create new worker");
   });
 
   it("parses and evaluates the same with and without the bundle", () => {

@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const TSNIX = `${ROOT}packages/cli/bin/tsnix.js`;
+/** What npx runs: evaluates on the main thread where it can raise the stack limit (bin/tsnix). */
+export const LAUNCHER = `${ROOT}packages/cli/bin/tsnix`;
 export const BIN_DIR = `${ROOT}packages/cli/bin`;
 export const CONFORMANCE = fileURLToPath(new URL("../../../shared/conformance/nix-lang", import.meta.url));
 

@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { TSNIX } from "../cli/helpers.js";
 
-export { ROOT, TSNIX, buildCli as buildGlueAndCli } from "../cli/helpers.js";
+export { LAUNCHER, ROOT, TSNIX, buildCli as buildGlueAndCli } from "../cli/helpers.js";
 
 export const bwrapAvailable = () =>
   spawnSync("sh", ["-c", "command -v bwrap"], { stdio: "ignore" }).status === 0;

@@ -9,7 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TSNIX, buildGlueAndCli, bwrapAvailable, tsnix as run, tsnixEnv, type Run } from "./helpers.js";
+import {
+  LAUNCHER,
+  TSNIX,
+  buildGlueAndCli,
+  bwrapAvailable,
+  tsnix as run,
+  tsnixEnv,
+  type Run,
+} from "./helpers.js";
 
 const IFD_NIX = fileURLToPath(new URL("./ifd.nix", import.meta.url));
 const TOOLS = ["/usr/bin/date", "/usr/bin/sleep"];
@@ -140,29 +148,44 @@ describe.runIf(usable)("import from derivation, end to end", () => {
     expect(a!.start < b!.end && b!.start < a!.end).toBe(false);
   });
 
-  it("without --store: the default store (under XDG_DATA_HOME), built on the first IFD; tsnix eval too", () => {
-    const data = join(dir, "xdg-data");
-    const args = ["--option", "extra-sandbox-paths", TOOLS.join(" "), "--argstr", "tag", "default-store"];
-    const runIn = (cmd: string[]) => {
-      const r = spawnSync(process.execPath, [TSNIX, ...cmd, ...args], {
-        cwd: dir,
-        env: { ...env(), XDG_DATA_HOME: data },
-        encoding: "utf8",
-        timeout: 120_000,
-      });
-      return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
-    };
-    const r = runIn([...EVAL_RW, IFD_NIX, "-A", "answer"]);
-    expect(r.stderr).not.toMatch(/^error/m);
-    expect(r.stdout.trim()).toBe("42");
-    expect(built(r.stderr).sort()).toEqual(["gen", "stamp-a", "stamp-b"]);
-    expect(readdirSync(join(data, "tsnix/store/nix/store")).some((n) => n.endsWith("-gen"))).toBe(true);
-    // The outputs are there now: `tsnix eval` reads them without building anything.
-    const again = runIn(["eval", "--file", IFD_NIX, "answer"]);
-    expect(again.stderr).not.toMatch(/^error/m);
-    expect(again.stdout.trim()).toBe("42");
-    expect(built(again.stderr)).toEqual([]);
-  });
+  // bin/tsnix evaluates on the main thread (its builds then run in a thread of their own); a plain
+  // `node tsnix.js` in a worker thread. Both ask for builds the same way.
+  it.each([
+    ["a worker thread (node tsnix.js)", [process.execPath, TSNIX]],
+    ["the main thread (bin/tsnix)", [LAUNCHER]],
+  ])(
+    "without --store: the default store (under XDG_DATA_HOME), built on the first IFD, evaluating in %s; tsnix eval too",
+    (_, command) => {
+      const tag = command.length === 1 ? "default-store-main" : "default-store-worker";
+      const data = join(dir, `xdg-data-${tag}`);
+      const args = ["--option", "extra-sandbox-paths", TOOLS.join(" "), "--argstr", "tag", tag];
+      const runIn = (cmd: string[]) => {
+        const r = spawnSync(command[0]!, [...command.slice(1), ...cmd, ...args], {
+          cwd: dir,
+          // The main thread evaluates only with the bundle (the rest of these tests run without it).
+          env: {
+            ...env(),
+            XDG_DATA_HOME: data,
+            NODE_DEBUG: "worker", // Node logs each worker thread it creates
+            ...(command.length === 1 ? { TSNIX_NO_BUNDLE: "" } : {}),
+          },
+          encoding: "utf8",
+          timeout: 120_000,
+        });
+        return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
+      };
+      const r = runIn([...EVAL_RW, IFD_NIX, "-A", "answer"]);
+      expect(r.stderr).not.toMatch(/^error/m);
+      expect(r.stdout.trim()).toBe("42");
+      expect(built(r.stderr).sort()).toEqual(["gen", "stamp-a", "stamp-b"]);
+      expect(readdirSync(join(data, "tsnix/store/nix/store")).some((n) => n.endsWith("-gen"))).toBe(true);
+      // The outputs are there now: `tsnix eval` reads them without building anything.
+      const again = runIn(["eval", "--file", IFD_NIX, "answer"]);
+      expect(again.stderr).not.toMatch(/^error/m);
+      expect(again.stdout.trim()).toBe("42");
+      expect(built(again.stderr)).toEqual([]);
+    },
+  );
 
   it("--eval without --read-write-mode writes no .drv: Nix's 'is not valid' error", () => {
     const store = join(dir, "store-ro");

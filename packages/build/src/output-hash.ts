@@ -3,7 +3,6 @@
  * fixed output the content hash checked against the declared one (Nix's
  * `registerOutputs`/`newInfoFromCA`).
  */
-import { createHash } from "node:crypto";
 import { lstat, readFile } from "node:fs/promises";
 import { printContentAddress, type HashAlgo } from "@tsnix/nix-compat";
 import { nix32Encode, printHash } from "./compat.js";
@@ -11,6 +10,10 @@ import { BuildError } from "./errors.js";
 import { dumpPath } from "./nar-dump.js";
 import { ReferenceScanner } from "./refscan.js";
 import type { ResolvedOutput } from "./types.js";
+import { createRequire } from "node:module";
+
+/** node:crypto, loaded on first use: evaluations that never build should not pay for it at start-up. */
+const nodeCrypto = (): typeof import("node:crypto") => createRequire("/")("node:crypto");
 
 export interface OutputDigest {
   readonly narHash: string;
@@ -29,10 +32,12 @@ export async function hashOutput(
   location: string,
   candidates: ReadonlyMap<string, string>,
 ): Promise<OutputDigest> {
-  const narHasher = createHash("sha256");
+  const narHasher = nodeCrypto().createHash("sha256");
   const fixed = output.fixed;
   const caNarHasher =
-    fixed?.method === "nar" && fixed.hash.algo !== "sha256" ? createHash(fixed.hash.algo) : undefined;
+    fixed?.method === "nar" && fixed.hash.algo !== "sha256"
+      ? nodeCrypto().createHash(fixed.hash.algo)
+      : undefined;
   const scanner = new ReferenceScanner(candidates.keys());
   let narSize = 0;
   await dumpPath(location, (chunk) => {
@@ -58,7 +63,8 @@ export async function hashOutput(
         drvPath,
       );
     }
-    got = createHash(fixed.hash.algo)
+    got = nodeCrypto()
+      .createHash(fixed.hash.algo)
       .update(await readFile(location))
       .digest();
   } else {

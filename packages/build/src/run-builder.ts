@@ -3,8 +3,11 @@
  * stdout+stderr as log lines, enforce `timeout` / `max-silent-time`, honour cancellation, and
  * report how it ended. Knows nothing about outputs.
  */
-import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
+import { createRequire } from "node:module";
+
+/** node:child_process, loaded on first use: evaluations that never build should not pay for it at start-up. */
+const nodeChildProcess = (): typeof import("node:child_process") => createRequire("/")("node:child_process");
 
 export interface RunSpec {
   readonly command: string;
@@ -74,7 +77,7 @@ export function runBuilder(spec: RunSpec): Promise<RunResult> {
       resolve({ outcome: { kind: "cancelled" }, log: "" });
       return;
     }
-    const child = spawn(spec.command, spec.args as string[], {
+    const child = nodeChildProcess().spawn(spec.command, spec.args as string[], {
       cwd: spec.cwd,
       env: spec.env as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],

@@ -6,11 +6,17 @@
  * derivation is fixed-output. The builder runs as uid 1000 / gid 100 ("nixbld") with hostname
  * "localhost", as in Nix.
  */
-import { execFile } from "node:child_process";
+import { createRequire } from "node:module";
 import { existsSync, lstatSync, readlinkSync, statSync } from "node:fs";
 import { promisify } from "node:util";
 
-const execFileP = promisify(execFile);
+/** node:child_process's execFile, promisified, loaded on first use (start-up of evaluations that never build). */
+let execFileAsync: ReturnType<typeof promisifiedExecFile> | undefined;
+const promisifiedExecFile = () =>
+  promisify((createRequire("/")("node:child_process") as typeof import("node:child_process")).execFile);
+const execFileP: ReturnType<typeof promisifiedExecFile> = ((
+  ...args: Parameters<ReturnType<typeof promisifiedExecFile>>
+) => (execFileAsync ??= promisifiedExecFile())(...args)) as ReturnType<typeof promisifiedExecFile>;
 
 export const SANDBOX_BUILD_DIR = "/build";
 export const SANDBOX_UID = 1000;

@@ -52,7 +52,7 @@ function bundleChild(): Promise<string> {
       alias,
       logLevel: "silent",
       banner: {
-        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
       },
     });
     return bundle;

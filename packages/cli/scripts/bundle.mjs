@@ -25,6 +25,7 @@ export const BUNDLES = [
     external: ["./build-command.js", "./worker-protocol.js", "./repl/host.js", "./test-lang/cli.js"],
   },
   { entry: "bridge-worker.js", out: "bridge-worker.bundle.js" },
+  { entry: "build-host-worker.js", out: "build-host-worker.bundle.js" },
   { entry: "repl/worker.js", out: "repl/worker.bundle.js" },
 ];
 
@@ -93,21 +94,21 @@ for (const { entry, out, format = "esm", codeCache = false, external = [] } of B
   renameSync(tmp, target);
   built.push(out);
 }
-// V8's code cache for the evaluation worker, made after a small warm-up evaluation so it holds the
-// functions start-up compiles (parser, evaluator, printer). worker-boot.js reads it.
+// V8's code cache for the evaluator's bundle, made after a small warm-up evaluation so it holds the
+// functions start-up compiles (parser, evaluator, printer); bundle-loader.ts reads it. Two caches, because V8 accepts one only under the flags it was made with: for a plain `node`
+// (the evaluation worker) and for bin/tsnix's MAIN_THREAD_FLAGS (evaluation on the main thread).
 if (built.includes("worker.bundle.cjs")) {
-  const warm = spawnSync(
-    process.execPath,
-    [
-      fileURLToPath(new URL("../bin/tsnix.js", import.meta.url)),
-      "instantiate",
-      "--eval",
-      "--strict",
-      "-E",
-      WARM_UP,
-    ],
-    { env: { ...process.env, TSNIX_WRITE_CODE_CACHE: "1", TSNIX_NO_BUNDLE: "" }, encoding: "utf8" },
-  );
-  if (warm.status !== 0) throw new Error(`warm-up run failed: ${warm.stderr}`);
+  const { MAIN_THREAD_FLAGS } = await import(new URL("../dist/worker-start.js", import.meta.url).href);
+  const runs = [
+    [fileURLToPath(new URL("../bin/tsnix.js", import.meta.url))],
+    [...MAIN_THREAD_FLAGS, fileURLToPath(new URL("../dist/main.cjs", import.meta.url))],
+  ];
+  for (const run of runs) {
+    const warm = spawnSync(process.execPath, [...run, "instantiate", "--eval", "--strict", "-E", WARM_UP], {
+      env: { ...process.env, TSNIX_WRITE_CODE_CACHE: "1", TSNIX_NO_BUNDLE: "" },
+      encoding: "utf8",
+    });
+    if (warm.status !== 0) throw new Error(`warm-up run failed: ${warm.stderr}`);
+  }
 }
 if (!process.argv.includes("--quiet")) process.stderr.write(`tsnix: bundled ${built.join(", ")}\n`);

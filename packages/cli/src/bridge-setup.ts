@@ -27,15 +27,30 @@ export interface HostBridgeSetup {
 export function openBridgeSetup(connect: () => Promise<WorkerChannel>): HostBridgeSetup {
   const { port1, port2 } = new MessageChannel();
   const signal = new SharedArrayBuffer(4);
+  const served = serveBridgeSetup(port2, signal, connect);
+  port2.unref();
+  return { setup: { port: port1, signal }, transferList: [port1], close: served.close };
+}
+
+/**
+ * Answer bridge requests arriving on `port` (the host's end of a setup channel; the other end's
+ * thread waits on `signal`). Used by openBridgeSetup, and by the build host's own thread when the
+ * evaluation runs on the main thread (build-host-thread.ts).
+ */
+export function serveBridgeSetup(
+  port: MessagePort,
+  signal: SharedArrayBuffer,
+  connect: () => Promise<WorkerChannel>,
+): { close(): void } {
   const flag = new Int32Array(signal);
   let channel: WorkerChannel | null = null;
   let closed = false;
   const reply = (r: SetupReply, transferList: readonly unknown[] = []) => {
-    port2.postMessage(r, transferList as MessagePort[]);
+    port.postMessage(r, transferList as MessagePort[]);
     Atomics.store(flag, 0, 1);
     Atomics.notify(flag, 0);
   };
-  port2.on("message", () => {
+  port.on("message", () => {
     connect().then(
       (c) => {
         if (closed) return c.close();
@@ -46,15 +61,12 @@ export function openBridgeSetup(connect: () => Promise<WorkerChannel>): HostBrid
       (e: unknown) => reply({ error: e instanceof Error ? e.message : String(e) }),
     );
   });
-  port2.unref();
   return {
-    setup: { port: port1, signal },
-    transferList: [port1],
     close() {
       closed = true;
       channel?.close();
       channel = null;
-      port2.close();
+      port.close();
     },
   };
 }

@@ -1,9 +1,11 @@
-// `tsnix SUBCOMMAND ...`: dispatches to the subcommands. Kept tiny so start-up
-// stays fast: evaluation modules load only inside the worker thread, which for
-// instantiate/eval starts before anything else loads (worker-start.ts). The build also bundles this
-// module with worker-start.ts into dist/main.cjs, which bin/tsnix runs: a CommonJS entry starts
-// without Node's ES module loader (~7 ms); the subcommands' modules are still imported from dist/.
-import { startEvalWorker } from "./worker-start.js";
+// `tsnix SUBCOMMAND ...`: dispatches to the subcommands, kept small for start-up. instantiate/eval
+// evaluate on this thread when bin/tsnix gave it a big stack (MAIN_THREAD_FLAGS; the evaluator's
+// bundle is loaded here then), else in a worker thread that starts before anything else loads
+// (worker-start.ts). The build bundles this module with worker-start.ts and bundle-loader.ts into
+// dist/main.cjs, which bin/tsnix runs: a CommonJS entry starts without Node's ES module loader
+// (~7 ms); the subcommands' modules are still imported from dist/.
+import { evalBundleExists, loadEvalBundle } from "./bundle-loader.js";
+import { onMainThreadStack, startEvalWorker } from "./worker-start.js";
 
 const USAGE = `Usage: tsnix COMMAND [ARGS]...
 
@@ -23,6 +25,14 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "instantiate":
     case "eval": {
+      if (onMainThreadStack() && process.env.TSNIX_NO_BUNDLE !== "1" && evalBundleExists()) {
+        const { bundle, writeCacheIfAsked } = loadEvalBundle();
+        const code = await bundle.runOnThisThread({ command, argv: rest });
+        if (code !== null) {
+          writeCacheIfAsked();
+          return code;
+        }
+      }
       const early = startEvalWorker();
       const [{ withStoreMain }, { runInWorker }] = await Promise.all([
         import("./build-command.js"),

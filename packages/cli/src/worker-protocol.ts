@@ -10,6 +10,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { openBridgeSetup, type BridgeSetup } from "./bridge-setup.js";
 import { buildSettings, openCliBuildHost, type CliBuildHost } from "./build-host.js";
 import { applySetting, loadNixConfig } from "./nixconf.js";
+import type { ProgressStream } from "./progress.js";
 import { parseEvalArgs, parseInstantiateArgs } from "./options.js";
 import { AWAIT_TASK, newEvalWorker, type EvalWorker } from "./worker-start.js";
 
@@ -51,7 +52,10 @@ export type HostMessage = { readonly type: "task"; readonly task: WorkerTask };
  * The store and builder for a worker's import-from-derivation, opened on its first build (the
  * settings are those of the command line and nix.conf, as for `tsnix build`).
  */
-function lazyBuildHost(task: WorkerTask): { connect: () => Promise<CliBuildHost>; close(): Promise<void> } {
+export function lazyBuildHost(
+  task: Pick<WorkerTask, "command" | "argv">,
+  stderr: ProgressStream = process.stderr,
+): { connect: () => Promise<CliBuildHost>; close(): Promise<void> } {
   let host: Promise<CliBuildHost> | null = null;
   return {
     connect: () =>
@@ -60,7 +64,7 @@ function lazyBuildHost(task: WorkerTask): { connect: () => Promise<CliBuildHost>
         if (!parsed.ok) throw new Error(parsed.message);
         const { settings, extraSandboxPaths } = buildSettings(parsed.options, process.env);
         const display = { quiet: false, printLogs: false };
-        return openCliBuildHost(settings, extraSandboxPaths, display, process.stderr, process.env);
+        return openCliBuildHost(settings, extraSandboxPaths, display, stderr, process.env);
       })()),
     async close() {
       if (host !== null) (await host.catch(() => null))?.close();

@@ -3,7 +3,7 @@
 // on another core while the main thread loads its modules and reads the command line. Such a
 // worker waits for its task (`WorkerTask`, sent by worker-protocol.ts) as its first message.
 import { existsSync } from "node:fs";
-import { Worker } from "node:worker_threads";
+import { Worker, isMainThread } from "node:worker_threads";
 
 /**
  * Stack of the evaluation thread, in MiB (also settable with TSNIX_STACK_MB):
@@ -18,6 +18,24 @@ export const DEFAULT_STACK_MB = 2048;
  * (module-system workload: 483 -> 258 MB) at no cost in time (bench/README.md).
  */
 export const YOUNG_GENERATION_MB = { deep: 1024, ordinary: 16 };
+
+/**
+ * The V8 flags bin/tsnix starts Node with when it could raise the stack limit to 64 MiB (as Nix does
+ * for itself): a stack deep enough for Nix's default max-call-depth, and the worker's young
+ * generation. Evaluation then runs on the main thread, without a worker's ~40 ms of start-up.
+ * bin/tsnix spells them out too (test/cli/bundle.test.ts checks they agree).
+ */
+export const MAIN_THREAD_FLAGS = ["--stack-size=60000", "--max-semi-space-size=5"] as const;
+
+/** Whether Node was started with MAIN_THREAD_FLAGS (workers inherit the answer). */
+export function startedWithMainThreadFlags(): boolean {
+  return MAIN_THREAD_FLAGS.every((f) => process.execArgv.includes(f));
+}
+
+/** Whether this thread may evaluate: the main thread of a Node started with MAIN_THREAD_FLAGS. */
+export function onMainThreadStack(): boolean {
+  return isMainThread && startedWithMainThreadFlags();
+}
 
 /** workerData of a worker started before its task is known. */
 export const AWAIT_TASK = "await-task";

@@ -1,37 +1,57 @@
-// Entry point of the evaluation worker (see worker-protocol.ts). Started as it is (tsc's output)
-// or, normally, from the one-file bundle through worker-boot.ts, which calls `runWorker` itself.
+// The evaluation's code, run in the evaluation worker (see worker-protocol.ts) — started as it is
+// (tsc's output) or, normally, from the one-file bundle through worker-boot.ts, which calls
+// `runWorker` itself — or on the main thread (`runOnThisThread`, when bin/tsnix gave it a big stack).
 import { getParser } from "@tsnix/parser";
+import type { SyncRealiser } from "@tsnix/glue";
 import { connectingRealiser } from "./bridge-connect.js";
-import { currentTask, reportExit } from "./worker-protocol.js";
+import { buildSettings } from "./build-host.js";
+import { hostThreadRealiser, type HostThreadTask } from "./build-host-thread.js";
+import { currentTask, mayRecurseDeeply, reportExit } from "./worker-protocol.js";
 import { runInstantiate } from "./instantiate.js";
+import { parseEvalArgs, parseInstantiateArgs } from "./options.js";
 import { processOutput } from "./output.js";
 
 export { reportExit };
 
-/** Runs the task this worker was started with; resolves with its exit code (not yet reported). */
-export async function runWorker(): Promise<number> {
-  // Build the parser (~10 ms) now: a worker started early does it while the host reads the command line.
-  getParser();
-  const task = await currentTask();
-  let code: number;
+async function run(task: HostThreadTask, realise: SyncRealiser | undefined): Promise<number> {
   try {
-    code = await runInstantiate(
+    return await runInstantiate(
       task.argv,
-      {
-        env: process.env,
-        cwd: process.cwd(),
-        out: processOutput,
-        ...(task.bridgeSetup ? { realise: connectingRealiser(task.bridgeSetup) } : {}),
-      },
+      { env: process.env, cwd: process.cwd(), out: processOutput, ...(realise ? { realise } : {}) },
       task.command,
     );
   } catch (e) {
     processOutput.stderr(
       `error: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
     );
-    code = 1;
+    return 1;
   }
-  return code;
+}
+
+/** Runs the task this worker was started with; resolves with its exit code (not yet reported). */
+export async function runWorker(): Promise<number> {
+  // Build the parser (~10 ms) now: a worker started early does it while the host reads the command line.
+  getParser();
+  const task = await currentTask();
+  return run(task, task.bridgeSetup ? connectingRealiser(task.bridgeSetup) : undefined);
+}
+
+/**
+ * Runs `task` on this thread, with builds in a thread of their own; null when it needs a worker
+ * after all: a run with a store (build-command.ts hosts it) or one that may recurse deeply.
+ */
+export async function runOnThisThread(task: HostThreadTask): Promise<number | null> {
+  const parsed = task.command === "eval" ? parseEvalArgs(task.argv) : parseInstantiateArgs(task.argv);
+  if (parsed.ok && !parsed.options.help && !parsed.options.version && !parsed.options.parseOnly) {
+    if (buildSettings(parsed.options, process.env).settings.store !== undefined) return null;
+  }
+  if (mayRecurseDeeply({ command: task.command, argv: task.argv })) return null;
+  const builds = hostThreadRealiser(task);
+  try {
+    return await run(task, builds.realise);
+  } finally {
+    await builds.close();
+  }
 }
 
 if (!(globalThis as { __tsnixBundle?: boolean }).__tsnixBundle) void runWorker().then(reportExit);

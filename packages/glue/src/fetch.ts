@@ -9,12 +9,12 @@
 // Certificates: Node's bundled roots, plus the files named by TSNIX_EXTRA_CA_CERTS (where the
 // `tsnix` launcher moves NODE_EXTRA_CA_CERTS, which Node would otherwise parse at every start-up)
 // and NIX_SSL_CERT_FILE (Nix's own CA file setting). They are read only when something downloads.
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as zlib from "node:zlib";
 import { MessageChannel, Worker, receiveMessageOnPort } from "node:worker_threads";
 import { IOError, type CompressionFormat, type EvalIO } from "@tsnix/eval";
+import { nodeChildProcess } from "./lazy-builtins.js";
 
 export interface FetchOptions {
   /** Give up on an http(s) download after this many seconds (default 300). */
@@ -150,7 +150,7 @@ export function decompressSync(bytes: Uint8Array, format: CompressionFormat): Ui
     }
   }
   const cmd = DECOMPRESSORS[format];
-  const r = spawnSync(cmd, ["-dc"], { input: bytes, maxBuffer: 2 ** 31 });
+  const r = nodeChildProcess().spawnSync(cmd, ["-dc"], { input: bytes, maxBuffer: 2 ** 31 });
   if (r.error !== undefined) throw new IOError(`cannot decompress ${format} data: ${r.error.message}`);
   if (r.status !== 0)
     throw new IOError(`failed to decompress ${format} data: ${r.stderr.toString("utf8").trim()}`);

@@ -2,12 +2,12 @@
 // (git archive semantics: no .git, executable bits and symlinks kept, export-ignore honoured on
 // request) or of a local working tree (the files Git tracks, as they are on disk), with the
 // commit facts fetchGit reports. Policy (which attributes, warnings) lives in @tsnix/eval.
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { IOError, type EvalIO } from "@tsnix/eval";
 import type { NarNode } from "@tsnix/nix-compat";
+import { nodeChildProcess } from "./lazy-builtins.js";
 
 type GitFetch = NonNullable<EvalIO["gitFetch"]>;
 type GitFetchRequest = Parameters<GitFetch>[0];
@@ -21,7 +21,7 @@ interface MutableDir {
 }
 
 function git(repo: string, args: readonly string[], input?: string | Buffer): Buffer {
-  const r = spawnSync("git", ["-C", repo, ...args], {
+  const r = nodeChildProcess().spawnSync("git", ["-C", repo, ...args], {
     input,
     maxBuffer: 1 << 30,
     env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", LC_ALL: "C" },
@@ -39,7 +39,9 @@ function git(repo: string, args: readonly string[], input?: string | Buffer): Bu
 
 /** Like `git`, but a non-zero exit is an answer (null), not an error. */
 function gitMaybe(repo: string, args: readonly string[]): string | null {
-  const r = spawnSync("git", ["-C", repo, ...args], { env: { ...process.env, LC_ALL: "C" } });
+  const r = nodeChildProcess().spawnSync("git", ["-C", repo, ...args], {
+    env: { ...process.env, LC_ALL: "C" },
+  });
   if (r.error !== undefined) throw new IOError(`cannot run git: ${r.error.message}`);
   return r.status === 0 ? r.stdout.toString("utf8").trim() : null;
 }
@@ -77,7 +79,7 @@ function exportIgnored(repo: string, paths: readonly string[], cachedIndex: stri
     ...(cachedIndex === null ? [] : ["--cached"]),
     "export-ignore",
   ];
-  const r = spawnSync("git", ["-C", repo, ...args], {
+  const r = nodeChildProcess().spawnSync("git", ["-C", repo, ...args], {
     input: [...all].join("\0") + "\0",
     maxBuffer: 1 << 30,
     env: {
@@ -115,7 +117,7 @@ function commitTree(repo: string, rev: string, exportIgnore: boolean): NarNode {
   if (exportIgnore && hasGitattributes(entries.map((e) => e.path))) {
     const index = fs.mkdtempSync(path.join(os.tmpdir(), "tsnix-git-")) + "/index";
     try {
-      const r = spawnSync("git", ["-C", repo, "read-tree", rev], {
+      const r = nodeChildProcess().spawnSync("git", ["-C", repo, "read-tree", rev], {
         env: { ...process.env, GIT_INDEX_FILE: index },
       });
       if (r.status !== 0)

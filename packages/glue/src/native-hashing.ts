@@ -1,14 +1,17 @@
 // Node's native hashing (node:crypto) installed into @tsnix/nix-compat, whose built-in hashes are
 // pure JS (@noble/hashes) so that it stays browser-safe. sha256 over derivation ATerms is the hot
 // spot of instantiating derivations; node:crypto does it about 4x faster.
-import * as crypto from "node:crypto";
-import { createHash, getHashes } from "node:crypto";
-import { HASH_ALGOS, setHashImplementation, type HashImplementation } from "@tsnix/nix-compat";
+import {
+  HASH_ALGOS,
+  hashBytes,
+  hashSink,
+  setHashImplementation,
+  type HashAlgo,
+  type HashImplementation,
+} from "@tsnix/nix-compat";
+import { nodeCrypto } from "./lazy-builtins.js";
 
 const asUint8Array = (d: Buffer): Uint8Array => new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-
-/** crypto.hash (Node 20.12+): one-shot, without a Hash object per call. */
-const oneShot = (crypto as { hash?: (algo: string, data: Uint8Array, enc: "latin1") => string }).hash;
 
 /**
  * The digest comes back as a latin1 string (one char per byte) rather than a Buffer: a Buffer has its
@@ -21,6 +24,10 @@ function fromLatin1(s: string): Uint8Array {
 }
 
 function nodeHash(algo: string): HashImplementation {
+  const crypto = nodeCrypto();
+  /** crypto.hash (Node 20.12+): one-shot, without a Hash object per call. */
+  const oneShot = (crypto as { hash?: (algo: string, data: Uint8Array, enc: "latin1") => string }).hash;
+  const createHash = crypto.createHash;
   return {
     ...(oneShot !== undefined
       ? { digest: (data: Uint8Array) => fromLatin1(oneShot(algo, data, "latin1")) }
@@ -39,8 +46,35 @@ function nodeHash(algo: string): HashImplementation {
   };
 }
 
+/**
+ * Stands in for `algo` until its first use, which loads node:crypto (so that evaluations that hash
+ * nothing never load it) and installs node's implementation, or the built-in one again if this Node
+ * lacks the algorithm (md5 under FIPS).
+ */
+function onFirstUse(algo: HashAlgo): HashImplementation {
+  const resolve = () => {
+    setHashImplementation(algo, nodeCrypto().getHashes().includes(algo) ? nodeHash(algo) : null);
+  };
+  return {
+    create() {
+      resolve();
+      const sink = hashSink(algo);
+      return {
+        update(b: Uint8Array) {
+          sink.update(b);
+          return this;
+        },
+        digest: () => sink.finish().bytes,
+      };
+    },
+    digest(data) {
+      resolve();
+      return hashBytes(algo, data).bytes;
+    },
+  };
+}
+
 /** Use node:crypto for every algorithm this Node offers (idempotent; process-wide). */
 export function installNativeHashing(): void {
-  const available = new Set(getHashes());
-  for (const algo of HASH_ALGOS) if (available.has(algo)) setHashImplementation(algo, nodeHash(algo));
+  for (const algo of HASH_ALGOS) setHashImplementation(algo, onFirstUse(algo));
 }

@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as nodePath from "node:path";
-import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
 import { compareUtf8, parseHashPrefixed, printHash } from "@tsnix/nix-compat";
 import { type ContentWalk, rethrowFormat } from "./add.js";
@@ -20,6 +19,10 @@ import type {
 } from "./store.js";
 import { StoreError, storeError } from "./store.js";
 import { narHashVisitor, teeVisitor } from "./walk.js";
+import { createRequire } from "node:module";
+
+/** node:crypto, loaded on first use: evaluations that never build should not pay for it at start-up. */
+const nodeCrypto = (): typeof import("node:crypto") => createRequire("/")("node:crypto");
 
 export interface LocalStoreOptions {
   /** Where everything lives physically (like Nix's `local?root=`). Default: `defaultLocalStoreRoot()`. */
@@ -283,7 +286,10 @@ export class LocalStore extends StoreBase {
   private writeAndRegister(info: PathRegistration, walk: ContentWalk, options: CommitOptions): void {
     const baseName = this.baseNameOf(info.path);
     const final = nodePath.join(this.realStoreDir, baseName);
-    const temp = nodePath.join(this.tempDir, `${process.pid}-${randomBytes(6).toString("hex")}-${baseName}`);
+    const temp = nodePath.join(
+      this.tempDir,
+      `${process.pid}-${nodeCrypto().randomBytes(6).toString("hex")}-${baseName}`,
+    );
     try {
       const writer = diskWriterVisitor(temp, { fsync: this.fsync });
       const nar = options.verify ? narHashVisitor("sha256") : undefined;

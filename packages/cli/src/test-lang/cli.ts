@@ -100,7 +100,8 @@ Run a Nix language test suite (the layout of Nix's tests/functional/lang) as lan
   --keep                       keep the outputs directory
 `;
 
-const TSNIX_BIN = fileURLToPath(new URL("../../bin/tsnix.js", import.meta.url));
+/** The launcher users run (main-thread evaluation where the stack limit can be raised). */
+const TSNIX_BIN = fileURLToPath(new URL("../../bin/tsnix", import.meta.url));
 
 /** The environment lang.sh's cases see (common/vars.sh, common/init.sh, lang.sh). */
 function suiteEnv(root: string, home: string): Record<string, string> {
@@ -171,7 +172,7 @@ function setUpSuite(o: TestLangOptions): { suite: Suite; root: string } {
   writeFileSync(join(root, "etc", "nix.conf"), NIX_CONF(root));
   const command = o.nixInstantiate
     ? o.nixInstantiate.split(/\s+/).filter(Boolean)
-    : [process.execPath, TSNIX_BIN, "instantiate"];
+    : [TSNIX_BIN, "instantiate"];
   return {
     root,
     // PWD as a shell that cd'ed there would have it.
