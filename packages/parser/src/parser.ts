@@ -3,7 +3,14 @@
 // flat and folded with the precedence table (precedence.ts), so precedence
 // and associativity are data. Syntax errors name tokens and expected tokens as
 // Nix's bison parser does (see expected lists at each `expect`).
-import { EmbeddedActionsParser, type IToken, type TokenType } from "chevrotain";
+import {
+  EmbeddedActionsParser,
+  LLkLookaheadStrategy,
+  type IToken,
+  type OptionalProductionType,
+  type Rule,
+  type TokenType,
+} from "chevrotain";
 import type { AttrDef, AttrName, AttrsExpr, Expr, Formal, Formals, LambdaExpr, Source, Span } from "./ast.js";
 import { addAttrPath, addInheritFrom, addInherited, newAttrs, resetAttrIndexes } from "./attrs.js";
 import { cursedOrWarning, diagnose, missingFeature, type ParseLints } from "./diagnostics.js";
@@ -98,6 +105,40 @@ for (const [kinds, alt] of [
 
 const isPrefixOperator = (kind: K): boolean => kind === K.Bang || kind === K.Minus;
 
+/**
+ * chevrotain's LL(1) lookahead with each decision's function built on its first use: the hot
+ * decisions go through this parser's own tables, and a short parse (every `-E`) reaches few of the
+ * rest, so building them all up front was ~4 ms of every start.
+ */
+class LazyLookahead extends LLkLookaheadStrategy {
+  override buildLookaheadForAlternation(options: {
+    prodOccurrence: number;
+    rule: Rule;
+    maxLookahead: number;
+    hasPredicates: boolean;
+    dynamicTokensEnabled: boolean;
+  }): ReturnType<InstanceType<typeof LLkLookaheadStrategy>["buildLookaheadForAlternation"]> {
+    return onFirstCall(() => super.buildLookaheadForAlternation(options));
+  }
+
+  override buildLookaheadForOptional(options: {
+    prodOccurrence: number;
+    prodType: OptionalProductionType;
+    rule: Rule;
+    maxLookahead: number;
+    dynamicTokensEnabled: boolean;
+  }): () => boolean {
+    return onFirstCall(() => super.buildLookaheadForOptional(options));
+  }
+}
+
+function onFirstCall<F extends (...args: never[]) => unknown>(build: () => F): F {
+  let real: F | undefined;
+  return function (this: unknown, ...args: Parameters<F>) {
+    return (real ??= build()).apply(this, args);
+  } as F;
+}
+
 const RING = 8;
 const RING_MASK = RING - 1;
 const DUMMY = new Token(K.Eof, 0, 0, "", null);
@@ -115,6 +156,7 @@ export class NixParser extends EmbeddedActionsParser implements NodeFactory {
       recoveryEnabled: false,
       maxLookahead: 1,
       skipValidations: !validate,
+      lookaheadStrategy: new LazyLookahead({ maxLookahead: 1 }),
     });
     this.performSelfAnalysis();
     this.startsSelect = this.firstOf("exprSelect");
