@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { Evaluator, NixError, createMemoryIO } from "../index.js";
-import { byteSlice, fromByteString, toByteString, utf8Length } from "./strings.js";
+import { byteSlice, fromByteString, toByteString, utf8Length, utf8LengthPortable } from "./strings.js";
 
 function run(expr: string): string {
   const ev = new Evaluator({ io: createMemoryIO({}, {}) });
@@ -56,6 +56,7 @@ describe("UTF-8 helpers", () => {
           const want = encoder.encode(s).length;
           expect(utf8Length(s)).toBe(want);
           expect(utf8Length(s)).toBe(want); // the cached answer too
+          expect(utf8LengthPortable(s)).toBe(want); // what a browser (no Buffer) computes
         },
       ),
       { numRuns: 300 },

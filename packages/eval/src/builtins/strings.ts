@@ -51,7 +51,19 @@ const SHORT = 64;
 const CHUNK = 8192;
 let chunkBuffer: Uint8Array | null = null;
 
+/**
+ * Node's Buffer.byteLength (V8's own UTF-8 length: ~2.5 ms for 9 M characters, ten times the
+ * fallback below); absent in browsers. It counts a lone surrogate as U+FFFD's 3 bytes, as the rest.
+ */
+const nativeByteLength = (globalThis as { Buffer?: { byteLength(s: string, enc: "utf8"): number } }).Buffer
+  ?.byteLength;
+
 function utf8LengthLong(s: string): number {
+  return nativeByteLength !== undefined ? nativeByteLength(s, "utf8") : utf8LengthPortable(s);
+}
+
+/** utf8LengthLong without Node (exported for the tests, which run under Node). */
+export function utf8LengthPortable(s: string): number {
   const firstNonAscii = s.search(NON_ASCII);
   if (firstNonAscii < 0) return s.length;
   if (s.length - firstNonAscii < SHORT) return firstNonAscii + utf8LengthLoop(s, firstNonAscii, s.length);
