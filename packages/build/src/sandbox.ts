@@ -10,13 +10,15 @@ import { createRequire } from "node:module";
 import { existsSync, lstatSync, readlinkSync, statSync } from "node:fs";
 import { promisify } from "node:util";
 
-/** node:child_process's execFile, promisified, loaded on first use (start-up of evaluations that never build). */
-let execFileAsync: ReturnType<typeof promisifiedExecFile> | undefined;
-const promisifiedExecFile = () =>
-  promisify((createRequire("/")("node:child_process") as typeof import("node:child_process")).execFile);
-const execFileP: ReturnType<typeof promisifiedExecFile> = ((
-  ...args: Parameters<ReturnType<typeof promisifiedExecFile>>
-) => (execFileAsync ??= promisifiedExecFile())(...args)) as ReturnType<typeof promisifiedExecFile>;
+/** execFile with its output as strings; node:child_process loads on first use (start-up of evaluations that never build). */
+function execFileP(
+  file: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; timeout?: number },
+): Promise<{ stdout: string; stderr: string }> {
+  const { execFile } = createRequire("/")("node:child_process") as typeof import("node:child_process");
+  return promisify(execFile)(file, args, { ...options, encoding: "utf8" });
+}
 
 export const SANDBOX_BUILD_DIR = "/build";
 export const SANDBOX_UID = 1000;

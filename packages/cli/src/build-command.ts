@@ -219,6 +219,20 @@ export async function logMain(argv: readonly string[], host: HostEnv = defaultHo
 }
 
 /**
+ * The parsed options of a run that evaluates with a store (see withStoreMain), or null: arguments
+ * in error, --help, --version, --parse, or no store configured (then evaluation has none).
+ */
+export function withStoreOptions(
+  program: "instantiate" | "eval",
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+): InstantiateOptions | null {
+  const parsed = program === "eval" ? parseEvalArgs(argv) : parseInstantiateArgs(argv);
+  if (!parsed.ok || parsed.options.help || parsed.options.version || parsed.options.parseOnly) return null;
+  return buildSettings(parsed.options, env).settings.store === undefined ? null : parsed.options;
+}
+
+/**
  * `tsnix instantiate` / `tsnix eval` with a store (`--store ROOT`, `--option store`, nix.conf):
  * evaluation may then write sources and .drv files and build (import-from-derivation) through the
  * build host. Returns null when no store is configured: the caller evaluates without one.
@@ -228,15 +242,13 @@ export async function withStoreMain(
   argv: readonly string[],
   host: HostEnv = defaultHostEnv(),
 ): Promise<number | null> {
-  const parsed = program === "eval" ? parseEvalArgs(argv) : parseInstantiateArgs(argv);
-  if (!parsed.ok || parsed.options.help || parsed.options.version || parsed.options.parseOnly) return null;
-  const { settings } = buildSettings(parsed.options, host.env);
-  if (settings.store === undefined) return null;
+  const parsed = withStoreOptions(program, argv, host.env);
+  if (parsed === null) return null;
   try {
     return await runWithBuildHost(
       program,
       argv,
-      { quiet: false, printLogs: false, evalOptions: parsed.options },
+      { quiet: false, printLogs: false, evalOptions: parsed },
       host,
     );
   } catch (e) {

@@ -4,11 +4,10 @@
 import { getParser } from "@tsnix/parser";
 import type { SyncRealiser } from "@tsnix/glue";
 import { connectingRealiser } from "./bridge-connect.js";
-import { buildSettings } from "./build-host.js";
+import { withStoreOptions } from "./build-command.js";
 import { hostThreadRealiser, type HostThreadTask } from "./build-host-thread.js";
 import { currentTask, mayRecurseDeeply, reportExit } from "./worker-protocol.js";
 import { runInstantiate } from "./instantiate.js";
-import { parseEvalArgs, parseInstantiateArgs } from "./options.js";
 import { processOutput } from "./output.js";
 
 export { reportExit };
@@ -41,10 +40,7 @@ export async function runWorker(): Promise<number> {
  * after all: a run with a store (build-command.ts hosts it) or one that may recurse deeply.
  */
 export async function runOnThisThread(task: HostThreadTask): Promise<number | null> {
-  const parsed = task.command === "eval" ? parseEvalArgs(task.argv) : parseInstantiateArgs(task.argv);
-  if (parsed.ok && !parsed.options.help && !parsed.options.version && !parsed.options.parseOnly) {
-    if (buildSettings(parsed.options, process.env).settings.store !== undefined) return null;
-  }
+  if (withStoreOptions(task.command, task.argv, process.env) !== null) return null;
   if (mayRecurseDeeply({ command: task.command, argv: task.argv })) return null;
   const builds = hostThreadRealiser(task);
   try {
