@@ -2,7 +2,8 @@
 // features, lints, warnings), the built-in corepkgs, and Nix's attribute order
 // in deep forcing.
 import { describe, expect, test } from "vitest";
-import { Evaluator, NixError, createMemoryIO } from "./index.js";
+import { Evaluator, createMemoryIO } from "./index.js";
+import { nixErrorText } from "./test-support/errors.js";
 
 function evaluator(settings: Record<string, string> = {}, files: Record<string, string> = {}) {
   const warnings: string[] = [];
@@ -11,13 +12,7 @@ function evaluator(settings: Record<string, string> = {}, files: Record<string, 
 }
 
 function failure(ev: Evaluator, text: string): string {
-  try {
-    ev.print(ev.forceDeep(ev.evalString(text)));
-  } catch (e) {
-    if (e instanceof NixError) return e.format({ showTrace: true });
-    throw e;
-  }
-  throw new Error("no error");
+  return nixErrorText(() => ev.print(ev.forceDeep(ev.evalString(text))), text);
 }
 
 describe("settings reach the parser", () => {

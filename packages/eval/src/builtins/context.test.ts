@@ -1,7 +1,8 @@
 // String-context builtins: shapes, validation errors and round trips.
 import { describe, expect, test } from "vitest";
-import { Evaluator, NixError, createMemoryIO } from "../index.js";
+import { Evaluator, createMemoryIO } from "../index.js";
 import { isStorePath } from "./context.js";
+import { nixErrorText } from "../test-support/errors.js";
 
 function run(expr: string): string {
   const ev = new Evaluator({ io: createMemoryIO({}, {}) });
@@ -10,13 +11,7 @@ function run(expr: string): string {
 
 function failure(expr: string): string {
   const ev = new Evaluator({ io: createMemoryIO({}, {}) });
-  try {
-    ev.print(ev.evalString(expr), { strict: true });
-  } catch (e) {
-    if (e instanceof NixError) return e.format({ showTrace: true });
-    throw e;
-  }
-  throw new Error("expected an error: " + expr);
+  return nixErrorText(() => ev.print(ev.evalString(expr), { strict: true }), expr);
 }
 
 const DRV = "/nix/store/00000000000000000000000000000000-foo.drv";

@@ -2,8 +2,9 @@
 // Byte-level agreement with Nix is checked by test/derivations (golden .drv files from Nix 2.8);
 // expected paths here were computed with nix-instantiate 2.8.
 import { describe, expect, test } from "vitest";
-import { Evaluator, NixError, createMemoryIO, type EvalIO, type EvalStore } from "../index.js";
+import { Evaluator, createMemoryIO, type EvalIO, type EvalStore } from "../index.js";
 import { nlohmannDouble } from "./structured-json.js";
+import { nixErrorText } from "../test-support/errors.js";
 
 const D = `derivation { name = "foo"; builder = "/bin/sh"; system = "x86_64-linux"; }`;
 
@@ -15,13 +16,7 @@ function evaluator(files: Record<string, string> = {}, store?: EvalStore, settin
 const run = (ev: Evaluator, e: string) => ev.print(ev.evalString(e), { strict: true });
 
 function err(ev: Evaluator, e: string): string {
-  try {
-    run(ev, e);
-  } catch (x) {
-    if (x instanceof NixError) return x.format({ showTrace: true });
-    throw x;
-  }
-  throw new Error("no error");
+  return nixErrorText(() => run(ev, e), e);
 }
 
 describe("derivation", () => {

@@ -3,7 +3,8 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
 import { GOLDEN_PKG, writeTar } from "../../../nix-compat/src/test-support/tar-writer.js";
-import { Evaluator, IOError, NixError, createMemoryIO, type EvalIO, type EvalStore } from "../index.js";
+import { Evaluator, IOError, createMemoryIO, type EvalIO, type EvalStore } from "../index.js";
+import { nixErrorText } from "../test-support/errors.js";
 
 const HELLO = "/nix/store/3ay25cl2lpykmx07i7m22qxz7zwzqmvy-hello.txt";
 const HELLO_SHA256 = "113a52l57f2jv9fh9igj2xh2mi0is40flxbkqi69wbh7nlybkcbm";
@@ -54,13 +55,7 @@ function harness(opts: { network?: boolean; valid?: string[]; pure?: boolean } =
 const evalJS = (h: Harness, expr: string): unknown => h.ev.toJS(h.ev.evalString(expr));
 
 function errorOf(h: Harness, expr: string): string {
-  try {
-    h.ev.forceDeep(h.ev.evalString(expr));
-  } catch (e) {
-    if (e instanceof NixError) return e.format({ showTrace: true });
-    throw e;
-  }
-  throw new Error("no error");
+  return nixErrorText(() => h.ev.forceDeep(h.ev.evalString(expr)), expr);
 }
 
 describe("builtins.fetchurl", () => {

@@ -2,8 +2,9 @@
 // laziness, context propagation, byte semantics and error traces.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { Evaluator, NixError, createMemoryIO } from "../index.js";
+import { Evaluator, createMemoryIO } from "../index.js";
 import { byteSlice, fromByteString, toByteString, utf8Length, utf8LengthPortable } from "./strings.js";
+import { nixErrorText } from "../test-support/errors.js";
 
 function run(expr: string): string {
   const ev = new Evaluator({ io: createMemoryIO({}, {}) });
@@ -12,13 +13,7 @@ function run(expr: string): string {
 
 function failure(expr: string): string {
   const ev = new Evaluator({ io: createMemoryIO({}, {}) });
-  try {
-    ev.print(ev.evalString(expr), { strict: true });
-  } catch (e) {
-    if (e instanceof NixError) return e.format({ showTrace: true });
-    throw e;
-  }
-  throw new Error("expected an error: " + expr);
+  return nixErrorText(() => ev.print(ev.evalString(expr), { strict: true }), expr);
 }
 
 const P = "/nix/store/11111111111111111111111111111111-bar";
