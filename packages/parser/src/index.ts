@@ -76,10 +76,11 @@ export function showExpr(e: Expr): string {
 }
 
 /**
- * showExpr's text, handed to `write` in pieces as it is printed (for big ASTs: the whole text is
- * never held). Throws ParseError if `e` is nested too deeply to print.
+ * showExpr's text as UTF-8, handed to `write` in pieces as it is printed (for big ASTs: the whole
+ * text is never held). Each piece ends on a character boundary and is only valid during the call.
+ * Throws ParseError if `e` is nested too deeply to print.
  */
-export function writeExpr(e: Expr, write: (chunk: string) => void): void {
+export function writeExpr(e: Expr, write: (chunk: Uint8Array) => void): void {
   try {
     writeExprRaw(e, write);
   } catch (err) {
