@@ -68,7 +68,8 @@ export class KnownPaths {
     for (let i = 0; i < this.sources.length; i++) {
       const map = this.sources[i]!();
       if (map.size === this.indexed[i]) continue;
-      for (const [drvPath, drv] of map) this.add(drvPath, drv);
+      // By key: the evaluator's record parses a derivation on `get`, so only new ones are fetched.
+      for (const drvPath of map.keys()) if (!this.drvs.has(drvPath)) this.add(drvPath, map.get(drvPath)!);
       this.indexed[i] = map.size;
       grew = true;
     }

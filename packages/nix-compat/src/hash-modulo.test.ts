@@ -332,6 +332,7 @@ describe("DerivationHasher.register reuses sections between its texts", () => {
 
       expect(pathA).toBe(pathB);
       expect(printDerivation(a)).toBe(printDerivation(b));
+      expect(new TextDecoder().decode(fast.lastRegisteredText())).toBe(printDerivation(b));
       const ha = fast.hashInputAt(pathA);
       const hb = slow.hashInput(b);
       expect(ha.kind).toBe("drvHash");

@@ -283,6 +283,14 @@ export class DerivationHasher {
     return path;
   }
 
+  /**
+   * The `.drv` text (`printDerivation`'s, as UTF-8) of the derivation `register` handled last; valid
+   * until the next call of `register`. Saves printing it again to write or keep it.
+   */
+  lastRegisteredText(): Uint8Array {
+    return this.sinkD.view();
+  }
+
   /** Nix's `checkInvariants`: throws when output paths or their env vars are not what they must be. */
   checkInvariants(drv: Derivation, drvPath?: string): void {
     if (drvPath !== undefined) {

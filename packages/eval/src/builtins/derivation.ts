@@ -10,7 +10,6 @@ import {
   hashPlaceholder,
   inputDrvNode,
   isHashAlgo,
-  printDerivation,
   sortUtf8,
   type ContentAddressMethod,
   type Derivation,
@@ -271,6 +270,8 @@ function addInputs(rt: Runtime, drv: Derivation, context: ReadonlySet<string>): 
   }
 }
 
+const utf8 = new TextDecoder();
+
 function derivationStrictInternal(rt: Runtime, drvName: string, attrs: NixAttrs): Value {
   checkDerivationName(drvName);
   const c = collect(rt, drvName, attrs);
@@ -320,7 +321,8 @@ function derivationStrictInternal(rt: Runtime, drvName: string, attrs: NixAttrs)
     throw evalError((e as Error).message);
   }
   const drvPath = `${rt.storeDir}/${drvPathBase}`;
-  st.known.set(drvPath, drv);
+  const aterm = utf8.decode(st.hasher.lastRegisteredText());
+  st.known.set(drvPath, aterm);
 
   const store = writableStore(rt);
   if (store?.writeDerivation !== undefined) {
@@ -332,7 +334,7 @@ function derivationStrictInternal(rt: Runtime, drvName: string, attrs: NixAttrs)
     store.writeDerivation({
       path: drvPath,
       name: drvName,
-      aterm: printDerivation(drv, { storeDir: rt.storeDir }),
+      aterm,
       references: [...drv.inputSrcs, ...drv.inputDrvs.keys()].map((b) => `${rt.storeDir}/${b}`).sort(),
       outputs,
     });

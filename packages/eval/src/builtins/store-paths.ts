@@ -25,6 +25,7 @@ import {
 import { forceAttrs, forceBool, forceFunction, forceString, forceStringNoCtx } from "../check.js";
 import { NixError, evalError, toNixError } from "../errors.js";
 import { IOError, type EvalStore, type FileType } from "../io.js";
+import { KnownDerivations } from "../known-derivations.js";
 import { coerceToString, storePathHooks } from "../ops.js";
 import { baseNameOfString, canonPath } from "../paths.js";
 import { callN, force, type Runtime } from "../runtime.js";
@@ -36,8 +37,8 @@ import { registerPrimops } from "./registry.js";
 // ---- per-evaluator state ------------------------------------------------------
 
 export interface StoreState {
-  /** Every derivation instantiated by this evaluator: full drv path → derivation (Nix's KnownPaths). */
-  readonly known: Map<string, Derivation>;
+  /** Every derivation instantiated (or read) by this evaluator: full drv path → derivation. */
+  readonly known: KnownDerivations;
   readonly hasher: DerivationHasher;
   /** Source path → store path, so each source is copied once (Nix's srcToStore). */
   readonly copied: Map<string, string>;
@@ -50,7 +51,7 @@ const states = new WeakMap<Runtime, StoreState>();
 export function storeState(rt: Runtime): StoreState {
   let s = states.get(rt);
   if (s === undefined) {
-    const known = new Map<string, Derivation>();
+    const known = new KnownDerivations(rt.storeDir);
     const hasher = new DerivationHasher({
       storeDir: rt.storeDir,
       readDerivation: (base) => readDerivation(rt, `${rt.storeDir}/${base}`),
@@ -75,7 +76,7 @@ export function readDerivation(rt: Runtime, drvPath: string): Derivation {
     throw evalError(`cannot read derivation '${drvPath}': it is not known to this evaluator`);
   const base = drvPath.slice(rt.storeDir.length + 1);
   const drv = parseDerivation(text, base.slice(33, -4), rt.storeDir);
-  storeState(rt).known.set(drvPath, drv);
+  storeState(rt).known.set(drvPath, text, drv);
   return drv;
 }
 
