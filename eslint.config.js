@@ -15,4 +15,10 @@ export default tseslint.config(
       "no-control-regex": "off",
     },
   },
+  {
+    // CommonJS by necessity (the script `node --build-snapshot` runs can only require).
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );

@@ -58,6 +58,7 @@ describe.runIf(parserBuilt())("worker bundle", () => {
       ["-x", `${ROOT}packages/cli/bin/tsnix`, "instantiate", "--eval", "-E", "6 * 7"],
       {
         encoding: "utf8",
+        env: { ...process.env, TSNIX_NO_SNAPSHOT: "1" },
       },
     );
     expect(r).toMatchObject({ status: 0, stdout: "42\n" });

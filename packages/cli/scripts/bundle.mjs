@@ -110,5 +110,7 @@ if (built.includes("worker.bundle.cjs")) {
     });
     if (warm.status !== 0) throw new Error(`warm-up run failed: ${warm.stderr}`);
   }
+  const { buildSnapshot } = await import("./snapshot.mjs");
+  built.push(buildSnapshot({ mainThreadFlags: MAIN_THREAD_FLAGS, warmUp: WARM_UP }));
 }
 if (!process.argv.includes("--quiet")) process.stderr.write(`tsnix: bundled ${built.join(", ")}\n`);

@@ -4,7 +4,8 @@
 // complete before the process exits.
 import { writeSync } from "node:fs";
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
+/** Made on first use: a start-up snapshot (scripts/snapshot-entry.cjs) can not hold shared memory. */
+let pause: Int32Array | null = null;
 
 /** Messages from the evaluator come without a final newline; stderr lines need one. */
 export function ensureNewline(s: string): string {
@@ -19,7 +20,8 @@ export function writeAll(fd: number, data: string | Uint8Array): void {
       off += writeSync(fd, bytes, off, bytes.length - off);
     } catch (e) {
       // A non-blocking pipe that is full: wait a little and retry.
-      if ((e as NodeJS.ErrnoException).code === "EAGAIN") Atomics.wait(pause, 0, 0, 1);
+      if ((e as NodeJS.ErrnoException).code === "EAGAIN")
+        Atomics.wait((pause ??= new Int32Array(new SharedArrayBuffer(4))), 0, 0, 1);
       else if ((e as NodeJS.ErrnoException).code === "EPIPE") return;
       else throw e;
     }
