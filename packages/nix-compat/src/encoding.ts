@@ -66,16 +66,28 @@ export function sortedUnique(items: Iterable<string>): string[] {
   return sortUtf8(items instanceof Set ? [...(items as Set<string>)] : [...new Set(items)]);
 }
 
-const HEX = "0123456789abcdef";
+/** Character codes of the hex digits. */
+const HEX_CODES = Uint8Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
 
-/** The two hex digits of each byte value. */
-const HEX_PAIRS: string[] = [];
-for (let b = 0; b < 256; b++) HEX_PAIRS.push(HEX[b >> 4]! + HEX[b & 15]!);
+const asciiDecoder = new TextDecoder();
+/** Scratch for base16Encode's digits (grown up to 64 KiB). */
+let hexScratch = new Uint8Array(256);
 
+/**
+ * Lower-case hex: the digits written as bytes into a reused buffer and decoded once. Appending two
+ * digits at a time made a rope of one node per byte (32 for a SHA-256) that V8 then had to flatten.
+ */
 export function base16Encode(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i++) s += HEX_PAIRS[bytes[i]!]!;
-  return s;
+  const n = 2 * bytes.length;
+  // Digests are at most 128 digits; a big input gets a buffer of its own rather than keeping one.
+  const out =
+    n <= hexScratch.length ? hexScratch : n <= 65536 ? (hexScratch = new Uint8Array(n)) : new Uint8Array(n);
+  for (let i = 0, j = 0; i < bytes.length; i++, j += 2) {
+    const b = bytes[i]!;
+    out[j] = HEX_CODES[b >> 4]!;
+    out[j + 1] = HEX_CODES[b & 15]!;
+  }
+  return asciiDecoder.decode(out.subarray(0, n));
 }
 
 function hexDigit(c: number): number {
