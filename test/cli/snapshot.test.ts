@@ -3,7 +3,7 @@
 // gives — in particular nothing of the building process (environment, working directory) may be
 // baked in, and what the bundle hands on (a store, a raised max-call-depth) still works.
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -31,7 +31,7 @@ describe.runIf(parserBuilt())("start-up snapshot", () => {
   it("is built beside the bundle, stamped with the node that made it", () => {
     expect(existsSync(DIST + "tsnix.snapshot.blob")).toBe(true);
     const node = spawnSync("sh", ["-c", "command -v node"], { encoding: "utf8" }).stdout.trim();
-    expect(readFileSync(DIST + "tsnix.snapshot.node", "utf8")).toBe(node + "\n");
+    expect(readFileSync(DIST + "tsnix.snapshot.node", "utf8")).toBe(`${node}\n${realpathSync(DIST)}\n`);
   });
 
   it("starts instantiate and eval, and only them, and only with the node that made it", () => {

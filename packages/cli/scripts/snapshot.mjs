@@ -1,10 +1,11 @@
 // Makes dist/tsnix.snapshot.blob, the V8 start-up snapshot bin/tsnix starts `instantiate` and `eval`
-// from (scripts/snapshot-entry.cjs says what is in it), and dist/tsnix.snapshot.node, the `node` it
-// was made with. V8 loads a snapshot only into the Node binary and under the V8 flags it was made
-// with, so bin/tsnix uses it only when `node` is still that file, not modified since, and it passes
-// no other flags (NODE_OPTIONS unset); otherwise it starts as it would without one.
+// from (scripts/snapshot-entry.cjs says what is in it), and dist/tsnix.snapshot.node: the `node` it
+// was made with and the dist directory it was made in. V8 loads a snapshot only into the Node binary
+// and under the V8 flags it was made with, so bin/tsnix uses it only when `node` is still that file,
+// not modified since, dist has not moved, and no other flags are given (NODE_OPTIONS unset);
+// otherwise it starts as it would without one.
 import { spawnSync } from "node:child_process";
-import { renameSync, rmSync, writeFileSync } from "node:fs";
+import { realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const DIST = fileURLToPath(new URL("../dist/", import.meta.url));
@@ -40,6 +41,7 @@ export function buildSnapshot({ mainThreadFlags, warmUp }) {
     return `no snapshot: ${built.stderr.trim().split("\n").slice(-3).join(" ")}`;
   }
   renameSync(tmp, BLOB);
-  writeFileSync(NODE_STAMP, node + "\n");
+  // The snapshot holds dist's path (the bundle finds its workers and better-sqlite3 from there).
+  writeFileSync(NODE_STAMP, `${node}\n${realpathSync(DIST)}\n`);
   return "snapshot";
 }
