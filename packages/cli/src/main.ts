@@ -25,7 +25,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "instantiate":
     case "eval": {
-      if (onMainThreadStack() && process.env.TSNIX_NO_BUNDLE !== "1" && evalBundleExists()) {
+      // The start-up snapshot's bundle has already declined this run (scripts/snapshot-entry.cjs).
+      const declined = (globalThis as { __tsnixDeclined?: boolean }).__tsnixDeclined === true;
+      if (!declined && onMainThreadStack() && process.env.TSNIX_NO_BUNDLE !== "1" && evalBundleExists()) {
         const { bundle, writeCacheIfAsked } = loadEvalBundle();
         const code = await bundle.runOnThisThread({ command, argv: rest });
         if (code !== null) {
