@@ -1,7 +1,8 @@
 // The start-up snapshot (packages/cli/scripts/snapshot.mjs): bin/tsnix starts `instantiate` and
 // `eval` from it when the `node` it finds made it, and the result must be what a start without it
 // gives — in particular nothing of the building process (environment, working directory) may be
-// baked in, and what the bundle hands on (a store, a raised max-call-depth) still works.
+// baked in; a store opened from it works, and what the bundle hands on (a raised max-call-depth)
+// still works.
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -103,7 +104,7 @@ describe.runIf(parserBuilt())("start-up snapshot", () => {
     expect(fromSnapshot).toEqual(launch(args, { ...opts, env }));
   });
 
-  it("hands a run with a store to the full CLI (worker and build host)", () => {
+  it("evaluates a run with a store too: the same path, the .drv written", () => {
     const run = (env: NodeJS.ProcessEnv) => {
       const store = mkdtempSync(join(scratch, "store-"));
       const r = launch(["instantiate", "--store", store, "-E", drv], { env });

@@ -59,7 +59,7 @@ function main() {
       : Promise.resolve(null);
   void onThisThread.then((code) => {
     if (code !== null) return process.exit(code);
-    // A store, a raised max-call-depth, another command: the CLI as bin/tsnix runs it otherwise.
+    // A raised max-call-depth, another command: the CLI as bin/tsnix runs it otherwise.
     process.argv.splice(1, 0, MAIN);
     globalThis.__tsnixDeclined = true; // main.cjs then goes straight to the worker
 

@@ -4,7 +4,6 @@
 import { getParser } from "@tsnix/parser";
 import type { SyncRealiser } from "@tsnix/glue";
 import { connectingRealiser } from "./bridge-connect.js";
-import { withStoreOptions } from "./build-command.js";
 import { hostThreadRealiser, type HostThreadTask } from "./build-host-thread.js";
 import { currentTask, mayRecurseDeeply, reportExit } from "./worker-protocol.js";
 import { runInstantiate } from "./instantiate.js";
@@ -36,11 +35,11 @@ export async function runWorker(): Promise<number> {
 }
 
 /**
- * Runs `task` on this thread, with builds in a thread of their own; null when it needs a worker
- * after all: a run with a store (build-command.ts hosts it) or one that may recurse deeply.
+ * Runs `task` on this thread, with builds in a thread of their own; a store (`--store`, the `store`
+ * setting) is opened here as in any evaluation (instantiate-store.ts). Null when it needs a worker
+ * after all: a run that may recurse deeply.
  */
 export async function runOnThisThread(task: HostThreadTask): Promise<number | null> {
-  if (withStoreOptions(task.command, task.argv, process.env) !== null) return null;
   if (mayRecurseDeeply({ command: task.command, argv: task.argv })) return null;
   const builds = hostThreadRealiser(task);
   try {

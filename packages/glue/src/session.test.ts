@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -62,5 +62,17 @@ describe("openLocalStore", () => {
       b.close();
     }
     expect(() => openLocalStore("ssh://host")).toThrow(/don't know how to open the Nix store 'ssh:\/\/host'/);
+    expect(() => openLocalStore("daemon")).toThrow(/don't know how to open the Nix store 'daemon'/);
+    // As Nix's isNonUriPath: a relative directory (any spec with a slash), from the working directory
+    // (test files run in processes of their own: pool "forks").
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const c = openLocalStore("rel/store");
+      expect(c.root).toBe(join(realpathSync(dir), "rel/store"));
+      c.close();
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });

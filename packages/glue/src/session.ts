@@ -15,8 +15,9 @@ import { createNodeIO } from "./nodeIO.js";
 import { createStoreIO } from "./store-io.js";
 
 /**
- * Open the local store named by Nix's `--store` / `store` setting: a directory or `local?root=DIR`
- * (physical root, logical /nix/store); `auto`, `local` or nothing: the default root.
+ * Open the local store named by Nix's `--store` / `store` setting: a directory (any spec with a `/`
+ * that is not a URL, relative ones from the working directory) or `local?root=DIR` (physical root,
+ * logical /nix/store); `auto`, `local` or nothing: the default root.
  */
 export function openLocalStore(spec?: string, opts: { storeDir?: string | undefined } = {}): LocalStore {
   let root: string | undefined;
@@ -25,7 +26,8 @@ export function openLocalStore(spec?: string, opts: { storeDir?: string | undefi
     if (m) {
       const params = new URLSearchParams(m[1]);
       root = params.get("root") ?? undefined;
-    } else if (spec.startsWith("/") || spec.startsWith(".")) {
+    } else if (!spec.includes("://") && spec.includes("/")) {
+      // Nix's isNonUriPath: anything with a slash that is not a URL is a directory (made absolute).
       root = nodePath.resolve(spec);
     } else {
       throw new Error(`don't know how to open the Nix store '${spec}' (tsnix has local stores only)`);
