@@ -6,9 +6,13 @@ The clock starts just before posix_spawn and stops when wait4 returns, so the
 interpreter's own start-up is not counted. ru_maxrss comes from wait4, i.e. the
 child's own peak resident set (Linux reports it in KiB).
 
-Linux folds the spawning process's high-water mark into the child's ru_maxrss at
-exec, so a child whose real peak is below this interpreter's own peak (~10-15 MiB)
-cannot be measured this way: then maxRssKiB is null and rssFloorKiB says why.
+Linux folds the high-water mark of the memory a process leaves at exec into its
+ru_maxrss. posix_spawn shares this interpreter's memory with the child until exec, so
+a child's figure is at least this interpreter's own peak (VmHWM, ~10-15 MiB): a child
+whose real peak is below that cannot be measured this way, and then maxRssKiB is null
+and rssFloorKiB says why. (getrusage(RUSAGE_SELF) would be the wrong floor: it holds
+what the *runner* had resident when it forked this interpreter, hundreds of MiB once
+the runner has prepared the big inputs.)
 """
 import json
 import os
@@ -16,6 +20,18 @@ import resource
 import signal
 import sys
 import time
+
+
+def own_peak_kib():
+    """This interpreter's own peak resident set (what a posix_spawn child inherits at exec)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def main():
@@ -37,7 +53,7 @@ def main():
         timed_out = True
         os.kill(pid, signal.SIGKILL)
 
-    floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    floor = own_peak_kib()
     start = time.perf_counter_ns()
     try:
         pid = os.posix_spawnp(command[0], command, os.environ, file_actions=actions)

@@ -20,6 +20,21 @@ for (const measurer of availableMeasurers()) {
     assert.equal(readFileSync(files.stdoutPath, "utf8"), "1\n");
   });
 
+  test(`${measurer.name}: measures a small child while the runner holds much more`, () => {
+    // Late in a bench run the runner holds the big generated inputs; that must neither hide a small
+    // child's figure (python's getrusage(SELF) holds the runner's high-water mark) nor inflate it.
+    const held = Buffer.alloc(400 * 2 ** 20, 1);
+    const script = "const b = Buffer.alloc(40 * 2 ** 20, 1); console.log(b[0])";
+    const run = measurer.run([process.execPath, "-e", script], files);
+    assert.equal(run.exitCode, 0);
+    if (measurer.name.startsWith("python")) assert.notEqual(run.maxRssKiB, null);
+    if (run.maxRssKiB != null) {
+      assert.ok(run.maxRssKiB > 40 * 1024, `maxRss ${run.maxRssKiB} KiB`);
+      assert.ok(run.maxRssKiB < 200 * 1024, `maxRss ${run.maxRssKiB} KiB`);
+    }
+    assert.equal(held[0], 1);
+  });
+
   test(`${measurer.name}: kills a run that outlives its timeout`, () => {
     const run = measurer.run(["sleep", "30"], { ...files, timeoutSec: 1 });
     assert.equal(run.timedOut, true);

@@ -9,9 +9,10 @@ import { fileURLToPath } from "node:url";
 
 const RUNNER = join(dirname(fileURLToPath(import.meta.url)), "..", "run.mjs");
 const dir = mkdtempSync(join(tmpdir(), "bench-run-"));
+// The runner executes `--tsnix FILE` itself, as it runs bin/tsnix: stand-ins are executable scripts.
 const fake = (name, body) => {
   const path = join(dir, name);
-  writeFileSync(path, body);
+  writeFileSync(path, `#!/usr/bin/env node\n${body}\n`, { mode: 0o755 });
   return path;
 };
 // `startup` evaluates `1`; these stand-ins answer it without evaluating anything.
