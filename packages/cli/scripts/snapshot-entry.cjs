@@ -43,12 +43,6 @@ function requireForBundle(id) {
 const bundle = { exports: {} };
 globalThis.__tsnixBundle = true;
 wrapper(bundle.exports, requireForBundle, bundle, BUNDLE, DIST, pathToFileURL(BUNDLE).href);
-if (
-  process.moduleLoadList.some(
-    (m) => m === "NativeModule worker_threads" || m === "NativeModule internal/worker",
-  )
-)
-  throw new Error("node:worker_threads was loaded while building the snapshot");
 
 /** Runs `tsnix COMMAND ARGS...` from the snapshot; anything the bundle does not take goes to main.cjs. */
 function main() {
@@ -62,7 +56,6 @@ function main() {
     // A raised max-call-depth, another command: the CLI as bin/tsnix runs it otherwise.
     process.argv.splice(1, 0, MAIN);
     globalThis.__tsnixDeclined = true; // main.cjs then goes straight to the worker
-
     require("node:module").createRequire(MAIN)(MAIN);
   });
 }
@@ -71,5 +64,8 @@ void bundle.exports
   .runOnThisThread({ command: "instantiate", argv: ["--eval", "--strict", "-E", WARM_UP] })
   .then((code) => {
     if (code !== 0) throw new Error(`the warm-up evaluation failed (exit ${code})`);
+    const workerModules = ["NativeModule worker_threads", "NativeModule internal/worker"];
+    if (process.moduleLoadList.some((m) => workerModules.includes(m)))
+      throw new Error("node:worker_threads was loaded while building the snapshot");
     v8.startupSnapshot.setDeserializeMainFunction(main);
   });

@@ -34,11 +34,6 @@ export class KnownDerivations implements ReadonlyMap<string, Derivation> {
     return drv;
   }
 
-  /** The `.drv` text of a known derivation. */
-  text(drvPath: string): string | undefined {
-    return this.texts.get(drvPath);
-  }
-
   has(drvPath: string): boolean {
     return this.texts.has(drvPath);
   }
