@@ -69,7 +69,6 @@ export function sortedUnique(items: Iterable<string>): string[] {
 /** Character codes of the hex digits. */
 const HEX_CODES = Uint8Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
 
-const asciiDecoder = new TextDecoder();
 /** Scratch for base16Encode's digits (grown up to 64 KiB). */
 let hexScratch = new Uint8Array(256);
 
@@ -87,7 +86,7 @@ export function base16Encode(bytes: Uint8Array): string {
     out[j] = HEX_CODES[b >> 4]!;
     out[j + 1] = HEX_CODES[b & 15]!;
   }
-  return asciiDecoder.decode(out.subarray(0, n));
+  return textDecoder.decode(out.subarray(0, n));
 }
 
 function hexDigit(c: number): number {

@@ -186,10 +186,9 @@ class Printer {
     this.pos = pos;
   }
 
-  /** showIdentifier, written. */
+  /** showIdentifier, written (it returns a plain identifier itself, so nothing is copied). */
   private identifier(s: string): void {
-    if (s !== "" && IDENTIFIER.test(s) && !RESERVED.has(s)) this.text(s);
-    else this.text(showIdentifier(s));
+    this.text(showIdentifier(s));
   }
 
   attrPath(path: readonly AttrName[]): void {

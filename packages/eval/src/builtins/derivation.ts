@@ -11,6 +11,7 @@ import {
   inputDrvNode,
   isHashAlgo,
   sortUtf8,
+  utf8Decode,
   type ContentAddressMethod,
   type Derivation,
   type HashAlgo,
@@ -270,8 +271,6 @@ function addInputs(rt: Runtime, drv: Derivation, context: ReadonlySet<string>): 
   }
 }
 
-const utf8 = new TextDecoder();
-
 function derivationStrictInternal(rt: Runtime, drvName: string, attrs: NixAttrs): Value {
   checkDerivationName(drvName);
   const c = collect(rt, drvName, attrs);
@@ -321,7 +320,7 @@ function derivationStrictInternal(rt: Runtime, drvName: string, attrs: NixAttrs)
     throw evalError((e as Error).message);
   }
   const drvPath = `${rt.storeDir}/${drvPathBase}`;
-  const aterm = utf8.decode(st.hasher.lastRegisteredText());
+  const aterm = utf8Decode(st.hasher.lastRegisteredText());
   st.known.set(drvPath, aterm);
 
   const store = writableStore(rt);
